@@ -1,0 +1,11 @@
+"""Interpreter functions of the `nn` dialect, one module per op family (mirrors kcc/dialects/nn/)."""
+
+from __future__ import annotations
+
+from xdsl.interpreter import InterpreterFunctions
+
+from kcc.interp.nn.const import ConstFunctions
+from kcc.interp.nn.conv import ConvFunctions
+from kcc.interp.nn.elementwise import ElementwiseFunctions
+
+FUNCTIONS: list[type[InterpreterFunctions]] = [ConstFunctions, ConvFunctions, ElementwiseFunctions]

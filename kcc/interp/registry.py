@@ -1,0 +1,11 @@
+"""Every dialect's interpreter functions, in one list."""
+
+from __future__ import annotations
+
+from xdsl.interpreter import InterpreterFunctions
+
+
+def all_functions() -> list[InterpreterFunctions]:
+    from kcc.interp.nn import FUNCTIONS as NN_FUNCTIONS
+
+    return [cls() for cls in NN_FUNCTIONS]

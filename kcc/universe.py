@@ -1,0 +1,25 @@
+"""kcc's registries: dialects and passes as lazy factories (imports stay cheap), plus the xdsl plugin entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.ir import Dialect
+from xdsl.passes import ModulePass
+from xdsl.universe import Universe
+
+
+def _nn() -> Dialect:
+    from kcc.dialects.nn import NN
+
+    return NN
+
+
+KCC_DIALECTS: dict[str, Callable[[], Dialect]] = {
+    "nn": _nn,
+}
+
+# Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
+KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+
+KCC_UNIVERSE = Universe(all_dialects=KCC_DIALECTS, all_passes=KCC_PASSES)
