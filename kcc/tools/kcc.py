@@ -1,8 +1,8 @@
 """`kcc`: the user-facing compiler driver.
 
-    kcc compile -t k210 model.tflite -o model.kmodel
-    kcc infer model.kmodel --input x.npy
-    kcc inspect model.kmodel
+kcc compile -t k210 model.tflite -o model.kmodel
+kcc infer model.kmodel --input x.npy
+kcc inspect model.kmodel
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """`kcc-opt`: the xdsl-opt driver with kcc's dialects and passes.
 
-    kcc-opt in.mlir --kpu-legalize                      MLIR-style pass flags, applied in order
-    kcc-opt in.mlir -p 'fuse-conv,kpu-legalize{max-channels=512}'
-    kcc-opt in.mlir --print-ir-after-all --kpu-legalize
-    kcc-opt in.mlir --run --input x.npy                 interpret the entry function, print the outputs
+kcc-opt in.mlir --kpu-legalize                      MLIR-style pass flags, applied in order
+kcc-opt in.mlir -p 'fuse-conv,kpu-legalize{max-channels=512}'
+kcc-opt in.mlir --print-ir-after-all --kpu-legalize
+kcc-opt in.mlir --run --input x.npy                 interpret the entry function, print the outputs
 """
 
 from __future__ import annotations

@@ -28,9 +28,7 @@ def one_node_model(
     names = list(input_order) if input_order is not None else [*inputs.keys(), *initializers.keys()]
     outs = [f"y{i}" for i in range(n_outputs)]
     node = helper.make_node(op_type, names, outs, **dict(attrs or {}))
-    g_inputs = [
-        helper.make_tensor_value_info(k, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape) for k, v in inputs.items()
-    ]
+    g_inputs = [helper.make_tensor_value_info(k, helper.np_dtype_to_tensor_dtype(v.dtype), v.shape) for k, v in inputs.items()]
     first = next(iter(inputs.values()), None)
     if first is None:
         first = next(iter(initializers.values()))

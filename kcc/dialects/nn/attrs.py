@@ -61,9 +61,7 @@ class ActivationAttr(ParametrizedAttribute):
         if kind not in ACTIVATION_ARITY:
             raise VerifyException(f"unknown activation {kind!r}; known: {', '.join(ACTIVATION_ARITY)}")
         if len(self.params.data) != ACTIVATION_ARITY[kind]:
-            raise VerifyException(
-                f"activation {kind!r} takes {ACTIVATION_ARITY[kind]} parameters, got {len(self.params.data)}"
-            )
+            raise VerifyException(f"activation {kind!r} takes {ACTIVATION_ARITY[kind]} parameters, got {len(self.params.data)}")
         if kind == "clamp" and self.values[0] > self.values[1]:
             raise VerifyException(f"clamp activation needs min <= max, got {self.values[0]} > {self.values[1]}")
 

@@ -199,9 +199,7 @@ class NNOp(IRDLOperation):
         for i, (res, want) in enumerate(zip(self.results, expected, strict=True)):
             got = shape_of(res, f"result #{i}")
             if tuple(got) != tuple(want):
-                raise VerifyException(
-                    f"result #{i} has shape {fmt_shape(got)} but the op computes {fmt_shape(tuple(want))}"
-                )
+                raise VerifyException(f"result #{i} has shape {fmt_shape(got)} but the op computes {fmt_shape(tuple(want))}")
 
 
 def quant_params(value: SSAValue | Attribute) -> QuantType | PerChannelQuantType | None:

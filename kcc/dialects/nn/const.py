@@ -68,15 +68,12 @@ class ConstOp(NNOp):
         et = rt.element_type
         if isinstance(et, QuantType | PerChannelQuantType):
             if vt.element_type != et.storage:
-                raise VerifyException(
-                    f"quantized constant must store {et.storage} values, got {vt.element_type}"
-                )
+                raise VerifyException(f"quantized constant must store {et.storage} values, got {vt.element_type}")
         elif vt.element_type != et:
             raise VerifyException(f"value element type {vt.element_type} differs from result element type {et}")
 
     def to_numpy(self) -> np.ndarray:
         return dense_to_numpy(self.value)
-
 
 
 def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
@@ -111,3 +108,4 @@ def constant_array(op: Operation | None) -> np.ndarray | None:
 
 
 OPS = [ConstOp]
+__all__ = ["OPS", "ConstOp", "const_from_numpy", "constant_array", "dense_from_numpy", "dense_to_numpy"]

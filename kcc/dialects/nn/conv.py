@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import I64, DenseArrayBase, IntegerAttr, TensorType
+from xdsl.dialects.builtin import I64, IntegerAttr, TensorType
 from xdsl.ir import SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
@@ -129,4 +129,4 @@ class Conv2dOp(NNOp):
 
 
 OPS: list[type[NNOp]] = [Conv2dOp]
-__all__ = ["OPS", "Conv2dOp", "DenseArrayBase"]
+__all__ = ["OPS", "Conv2dOp"]

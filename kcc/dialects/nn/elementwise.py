@@ -72,3 +72,4 @@ class AddOp(BinaryOp):
 
 
 OPS: list[type[NNOp]] = [ReluOp, AddOp]
+__all__ = ["OPS", "AddOp", "BinaryOp", "ReluOp", "UnaryOp"]

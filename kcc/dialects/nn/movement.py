@@ -1,0 +1,8 @@
+"""`nn` ops of the movement family."""
+
+from __future__ import annotations
+
+from kcc.dialects.nn.base import NNOp
+
+OPS: list[type[NNOp]] = []
+__all__ = ["OPS"]
