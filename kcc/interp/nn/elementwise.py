@@ -1,28 +1,167 @@
-"""Elementwise ops."""
+"""Elementwise ops: unary activations and math, broadcasting binary arithmetic, PReLU, softmax.
+
+Float results take the result's element type (float32 for f32); quantized ops run through `run_quantized`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
+from xdsl.ir import Operation
 
-from kcc.dialects.nn.elementwise import AddOp, ReluOp
+from kcc.dialects.nn.base import element_type
+from kcc.dialects.nn.elementwise import (
+    AbsOp,
+    AddOp,
+    CeilOp,
+    ClampOp,
+    DivOp,
+    ExpOp,
+    FloorOp,
+    HardSigmoidOp,
+    HardSwishOp,
+    LeakyReluOp,
+    LogOp,
+    MaximumOp,
+    MinimumOp,
+    MulOp,
+    NegOp,
+    PowOp,
+    PReluOp,
+    ReluOp,
+    RsqrtOp,
+    SigmoidOp,
+    SoftmaxOp,
+    SqrtOp,
+    SquaredDifferenceOp,
+    SubOp,
+    TanhOp,
+)
+from kcc.dialects.nn.types import is_float, numpy_dtype
+from kcc.interp.kernels import elementwise as k
 from kcc.interp.quantized import any_quantized, run_quantized
+
+
+def _run(op: Operation, args: tuple[Any, ...], kernel: Callable[..., np.ndarray]) -> PythonValues:
+    """Apply `kernel` to the operands; float results are cast to the result's dtype (float32 in the quantized path)."""
+    result = op.results[0]
+    dtype = numpy_dtype(element_type(result)) if is_float(result.type) else np.dtype(np.float32)
+
+    def f(*xs: np.ndarray) -> np.ndarray:
+        return np.asarray(kernel(*xs)).astype(dtype)
+
+    return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
 
 
 @register_impls
 class ElementwiseFunctions(InterpreterFunctions):
-    @impl(ReluOp)
-    def run_relu(self, interpreter: Interpreter, op: ReluOp, args: tuple[Any, ...]) -> PythonValues:
-        def f(x: np.ndarray) -> np.ndarray:
-            return np.maximum(x, np.float32(0))
-
-        return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
+    # --- binary -------------------------------------------------------------------------------------------------
 
     @impl(AddOp)
     def run_add(self, interpreter: Interpreter, op: AddOp, args: tuple[Any, ...]) -> PythonValues:
-        def f(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return (a + b).astype(np.float32)
+        return _run(op, args, k.add)
 
-        return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
+    @impl(SubOp)
+    def run_sub(self, interpreter: Interpreter, op: SubOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.sub)
+
+    @impl(MulOp)
+    def run_mul(self, interpreter: Interpreter, op: MulOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.mul)
+
+    @impl(DivOp)
+    def run_div(self, interpreter: Interpreter, op: DivOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.div)
+
+    @impl(MinimumOp)
+    def run_minimum(self, interpreter: Interpreter, op: MinimumOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.minimum)
+
+    @impl(MaximumOp)
+    def run_maximum(self, interpreter: Interpreter, op: MaximumOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.maximum)
+
+    @impl(PowOp)
+    def run_pow(self, interpreter: Interpreter, op: PowOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.power)
+
+    @impl(SquaredDifferenceOp)
+    def run_squared_difference(self, interpreter: Interpreter, op: SquaredDifferenceOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.squared_difference)
+
+    @impl(PReluOp)
+    def run_prelu(self, interpreter: Interpreter, op: PReluOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.prelu)
+
+    # --- unary --------------------------------------------------------------------------------------------------
+
+    @impl(ReluOp)
+    def run_relu(self, interpreter: Interpreter, op: ReluOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.relu)
+
+    @impl(ClampOp)
+    def run_clamp(self, interpreter: Interpreter, op: ClampOp, args: tuple[Any, ...]) -> PythonValues:
+        lo, hi = op.bounds
+        return _run(op, args, lambda x: k.clamp(x, lo, hi))
+
+    @impl(LeakyReluOp)
+    def run_leaky_relu(self, interpreter: Interpreter, op: LeakyReluOp, args: tuple[Any, ...]) -> PythonValues:
+        alpha = op.alpha_value
+        return _run(op, args, lambda x: k.leaky_relu(x, alpha))
+
+    @impl(SigmoidOp)
+    def run_sigmoid(self, interpreter: Interpreter, op: SigmoidOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.sigmoid)
+
+    @impl(TanhOp)
+    def run_tanh(self, interpreter: Interpreter, op: TanhOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.tanh)
+
+    @impl(HardSigmoidOp)
+    def run_hard_sigmoid(self, interpreter: Interpreter, op: HardSigmoidOp, args: tuple[Any, ...]) -> PythonValues:
+        alpha, beta = op.alpha_value, op.beta_value
+        return _run(op, args, lambda x: k.hard_sigmoid(x, alpha, beta))
+
+    @impl(HardSwishOp)
+    def run_hard_swish(self, interpreter: Interpreter, op: HardSwishOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.hard_swish)
+
+    @impl(ExpOp)
+    def run_exp(self, interpreter: Interpreter, op: ExpOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.exp)
+
+    @impl(LogOp)
+    def run_log(self, interpreter: Interpreter, op: LogOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.log)
+
+    @impl(SqrtOp)
+    def run_sqrt(self, interpreter: Interpreter, op: SqrtOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.sqrt)
+
+    @impl(RsqrtOp)
+    def run_rsqrt(self, interpreter: Interpreter, op: RsqrtOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.rsqrt)
+
+    @impl(AbsOp)
+    def run_abs(self, interpreter: Interpreter, op: AbsOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.absolute)
+
+    @impl(NegOp)
+    def run_neg(self, interpreter: Interpreter, op: NegOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.negative)
+
+    @impl(FloorOp)
+    def run_floor(self, interpreter: Interpreter, op: FloorOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.floor)
+
+    @impl(CeilOp)
+    def run_ceil(self, interpreter: Interpreter, op: CeilOp, args: tuple[Any, ...]) -> PythonValues:
+        return _run(op, args, k.ceil)
+
+    @impl(SoftmaxOp)
+    def run_softmax(self, interpreter: Interpreter, op: SoftmaxOp, args: tuple[Any, ...]) -> PythonValues:
+        axis, beta = op.axis_value, op.beta_value
+        return _run(op, args, lambda x: k.softmax(x, axis, beta))
