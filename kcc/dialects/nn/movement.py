@@ -1,8 +1,542 @@
-"""`nn` ops of the movement family."""
+"""Data-movement `nn` ops: pad, concat, split, reshape, transpose, slice, space/batch/depth rearrangements, resize.
+
+All 4-D ops are NCHW. None of these ops changes values, except `nn.resize` in bilinear mode (interpolation) and
+`nn.pad` / `nn.space_to_batch`, which insert a fill value. Operands and results are all float (of one element type)
+or all quantized; when the quantization of input and result is the same, the interpreter moves the stored integers
+unchanged.
+
+Conventions:
+
+* `nn.pad` `pads [b_0, .., b_{r-1}, e_0, .., e_{r-1}]` (ONNX order: all begins, then all ends), non-negative.
+  Modes: `constant` (fill with `value`, a real number; quantized results store it quantized with the result type),
+  `reflect` (mirror without the edge, pads <= dim - 1), `symmetric` (mirror with the edge, pads <= dim; TFLite
+  MIRROR_PAD SYMMETRIC) and `edge` (repeat the edge element).
+* `nn.slice` `starts`, `ends`, `steps` have one value per dimension and are already normalized: dimension `d` keeps the
+  indices of Python's `range(start, end, step)` (no wrap-around of negative values). A positive step needs
+  `0 <= start < end <= size`; a negative step needs `-1 <= end < start <= size - 1` (`end = -1` runs down to index 0).
+  The result is never empty; its size along `d` is `len(range(start, end, step))`.
+* `nn.space_to_batch` / `nn.batch_to_space`: TFLite SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND on the NHWC view of the
+  NCHW tensor; `block [bh, bw]`, `pads` / `crops` `[top, left, bottom, right]`; output batch index
+  `(h_offset * bw + w_offset) * N + n`. Padding inserts real zero.
+* `nn.depth_to_space` (`DCR` or `CRD`) and `nn.space_to_depth`: ONNX DepthToSpace / SpaceToDepth.
+* `nn.resize`: ONNX Resize of H and W (no antialias, no cubic), output size from the result type.
+"""
 
 from __future__ import annotations
 
-from kcc.dialects.nn.base import NNOp
+from collections.abc import Sequence
+from math import prod
 
-OPS: list[type[NNOp]] = []
-__all__ = ["OPS"]
+from xdsl.dialects.builtin import I64, Float64Type, FloatAttr, IntegerAttr, StringAttr, TensorType, f64
+from xdsl.ir import Attribute, SSAValue
+from xdsl.irdl import (
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+    var_result_def,
+)
+from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
+
+from kcc.dialects.nn.base import (
+    I64Array,
+    NNOp,
+    Shape,
+    element_type,
+    expect_float_or_quant,
+    expect_len,
+    expect_non_negative,
+    expect_one_of,
+    expect_positive,
+    expect_rank,
+    fmt_shape,
+    i64_array,
+    i64_attr,
+    ints,
+    normalize_axis,
+    same_element_kind,
+    shape_of,
+)
+from kcc.dialects.nn.types import is_float
+
+PAD_MODES = ("constant", "reflect", "edge", "symmetric")
+DEPTH_TO_SPACE_MODES = ("DCR", "CRD")
+RESIZE_MODES = ("nearest", "bilinear")
+COORDINATE_MODES = ("half_pixel", "align_corners", "asymmetric", "pytorch_half_pixel", "tf_half_pixel_for_nn")
+NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+
+
+def _check_types(values: Sequence[SSAValue], roles: Sequence[str]) -> None:
+    """All float of one element type, or all quantized (quantization parameters may differ)."""
+    for v, r in zip(values, roles, strict=True):
+        expect_float_or_quant(v, r)
+    same_element_kind(values, roles)
+    if is_float(values[0].type):
+        first = element_type(values[0])
+        for v, r in zip(values[1:], roles[1:], strict=True):
+            if element_type(v) != first:
+                raise VerifyException(f"{r} element type {element_type(v)} differs from {roles[0]} element type {first}")
+
+
+def _int(attr: IntegerAttr[I64]) -> int:
+    return int(attr.value.data)
+
+
+class _UnaryMovementOp(NNOp):
+    """One input, one result, a result type of the same element kind."""
+
+    input = operand_def(TensorType)
+    output = result_def(TensorType)
+    traits = traits_def(Pure())
+
+    def _check_io_types(self) -> None:
+        _check_types([self.input, self.output], ["input", "result"])
+
+
+@irdl_op_definition
+class PadOp(_UnaryMovementOp):
+    """Pad every dimension (ONNX Pad, TFLite PAD / PADV2 / MIRROR_PAD)."""
+
+    name = "nn.pad"
+    pads = prop_def(I64Array)
+    mode = prop_def(StringAttr)
+    value = opt_prop_def(FloatAttr[Float64Type])
+    assembly_format = "$input `pads` $pads `mode` $mode (`value` $value^)? attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        result_type: Attribute,
+        pads: Sequence[int],
+        mode: str = "constant",
+        value: float | None = None,
+    ):
+        props: dict[str, Attribute] = {"pads": i64_array(pads), "mode": StringAttr(mode)}
+        if value is not None:
+            props["value"] = FloatAttr(float(value), f64)
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    @property
+    def pad_value(self) -> float:
+        """The constant fill value in real units (0.0 when absent)."""
+        return 0.0 if self.value is None else float(self.value.value.data)
+
+    def check(self) -> None:
+        self._check_io_types()
+        shape = shape_of(self.input, "input")
+        r = len(shape)
+        pads = ints(self.pads)
+        expect_len(pads, 2 * r, f"pads (begins then ends of {r} dims)")
+        expect_non_negative(pads, "pads")
+        mode = self.mode.data
+        expect_one_of(mode, PAD_MODES, "mode")
+        if self.value is not None and mode != "constant":
+            raise VerifyException(f"a pad value is only allowed in 'constant' mode, got mode {mode!r}")
+        for d, size in enumerate(shape):
+            b, e = pads[d], pads[r + d]
+            if mode == "edge" and size == 0 and b + e > 0:
+                raise VerifyException(f"edge padding of dimension {d} needs a non-empty dimension, got size 0")
+            limit = {"reflect": size - 1, "symmetric": size}.get(mode)
+            if limit is not None and max(b, e) > limit:
+                raise VerifyException(
+                    f"{mode} padding of dimension {d} (size {size}) allows at most {limit} per side, got {b} and {e}"
+                )
+
+    def infer_shapes(self) -> list[Shape]:
+        shape = shape_of(self.input, "input")
+        r = len(shape)
+        pads = ints(self.pads)
+        return [tuple(s + pads[d] + pads[r + d] for d, s in enumerate(shape))]
+
+
+@irdl_op_definition
+class ConcatOp(NNOp):
+    """Concatenate along `axis` (ONNX Concat, TFLite CONCATENATION)."""
+
+    name = "nn.concat"
+    inputs = var_operand_def(TensorType)
+    output = result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    traits = traits_def(Pure())
+    assembly_format = "$inputs `axis` $axis attr-dict `:` `(` type($inputs) `)` `->` type($output)"
+
+    def __init__(self, inputs: Sequence[SSAValue], result_type: Attribute, axis: int):
+        super().__init__(operands=[list(inputs)], result_types=[result_type], properties={"axis": i64_attr(axis)})
+
+    def check(self) -> None:
+        if len(self.inputs) == 0:
+            raise VerifyException("needs at least one input")
+        roles = [f"input #{i}" for i in range(len(self.inputs))]
+        _check_types([*self.inputs, self.output], [*roles, "result"])
+        shapes = [shape_of(v, r) for v, r in zip(self.inputs, roles, strict=True)]
+        rank = len(shapes[0])
+        axis = normalize_axis(_int(self.axis), rank)
+        for i, s in enumerate(shapes[1:], 1):
+            if len(s) != rank or any(a != b for d, (a, b) in enumerate(zip(s, shapes[0], strict=True)) if d != axis):
+                raise VerifyException(
+                    f"input #{i} shape {fmt_shape(s)} does not match input #0 shape {fmt_shape(shapes[0])} outside axis {axis}"
+                )
+
+    @property
+    def axis_value(self) -> int:
+        return normalize_axis(_int(self.axis), len(shape_of(self.inputs[0])))
+
+    def infer_shapes(self) -> list[Shape]:
+        shapes = [shape_of(v) for v in self.inputs]
+        axis = self.axis_value
+        out = list(shapes[0])
+        out[axis] = sum(s[axis] for s in shapes)
+        return [tuple(out)]
+
+
+@irdl_op_definition
+class SplitOp(NNOp):
+    """Split along `axis` into pieces of `sizes` (ONNX Split, TFLite SPLIT / SPLIT_V)."""
+
+    name = "nn.split"
+    input = operand_def(TensorType)
+    outputs = var_result_def(TensorType)
+    axis = prop_def(IntegerAttr[I64])
+    sizes = prop_def(I64Array)
+    traits = traits_def(Pure())
+    assembly_format = "$input `axis` $axis `sizes` $sizes attr-dict `:` type($input) `->` type($outputs)"
+
+    def __init__(self, input: SSAValue, result_types: Sequence[Attribute], axis: int, sizes: Sequence[int]):
+        super().__init__(
+            operands=[input],
+            result_types=[list(result_types)],
+            properties={"axis": i64_attr(axis), "sizes": i64_array(sizes)},
+        )
+
+    @property
+    def axis_value(self) -> int:
+        return normalize_axis(_int(self.axis), len(shape_of(self.input)))
+
+    def check(self) -> None:
+        if len(self.outputs) == 0:
+            raise VerifyException("needs at least one result")
+        _check_types([self.input, *self.outputs], ["input", *(f"result #{i}" for i in range(len(self.outputs)))])
+        shape = shape_of(self.input, "input")
+        axis = normalize_axis(_int(self.axis), len(shape))
+        sizes = ints(self.sizes)
+        expect_len(sizes, len(self.outputs), "sizes (one per result)")
+        expect_positive(sizes, "sizes")
+        if sum(sizes) != shape[axis]:
+            raise VerifyException(f"sizes {list(sizes)} add up to {sum(sizes)} but dimension {axis} is {shape[axis]}")
+
+    def infer_shapes(self) -> list[Shape]:
+        shape = shape_of(self.input)
+        axis = self.axis_value
+        return [tuple(s if d != axis else n for d, s in enumerate(shape)) for n in ints(self.sizes)]
+
+
+@irdl_op_definition
+class ReshapeOp(_UnaryMovementOp):
+    """Reinterpret the row-major elements with the result type's shape (ONNX Reshape / Flatten / Squeeze, TFLite RESHAPE)."""
+
+    name = "nn.reshape"
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute):
+        super().__init__(operands=[input], result_types=[result_type])
+
+    def check(self) -> None:
+        self._check_io_types()
+        a, b = shape_of(self.input, "input"), shape_of(self.output, "result")
+        if prod(a) != prod(b):
+            raise VerifyException(f"input {fmt_shape(a)} has {prod(a)} elements but result {fmt_shape(b)} has {prod(b)}")
+
+
+@irdl_op_definition
+class TransposeOp(_UnaryMovementOp):
+    """Permute dimensions: result dim i is input dim perm[i] (ONNX Transpose, TFLite TRANSPOSE)."""
+
+    name = "nn.transpose"
+    perm = prop_def(I64Array)
+    assembly_format = "$input `perm` $perm attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, perm: Sequence[int]):
+        super().__init__(operands=[input], result_types=[result_type], properties={"perm": i64_array(perm)})
+
+    def check(self) -> None:
+        self._check_io_types()
+        rank = len(shape_of(self.input, "input"))
+        perm = ints(self.perm)
+        if sorted(perm) != list(range(rank)):
+            raise VerifyException(f"perm {list(perm)} is not a permutation of 0..{rank - 1}")
+
+    def infer_shapes(self) -> list[Shape]:
+        shape = shape_of(self.input)
+        return [tuple(shape[p] for p in ints(self.perm))]
+
+
+def slice_len(start: int, end: int, step: int) -> int:
+    """len(range(start, end, step))."""
+    return len(range(start, end, step))
+
+
+@irdl_op_definition
+class SliceOp(_UnaryMovementOp):
+    """Strided slice of every dimension with normalized bounds (ONNX Slice, TFLite SLICE / STRIDED_SLICE, crops).
+
+    Dimension d keeps the indices `range(starts[d], ends[d], steps[d])`; see the module docstring for the bounds.
+    """
+
+    name = "nn.slice"
+    starts = prop_def(I64Array)
+    ends = prop_def(I64Array)
+    steps = prop_def(I64Array)
+    assembly_format = "$input `starts` $starts `ends` $ends `steps` $steps attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(
+        self,
+        input: SSAValue,
+        result_type: Attribute,
+        starts: Sequence[int],
+        ends: Sequence[int],
+        steps: Sequence[int] | None = None,
+    ):
+        steps = [1] * len(starts) if steps is None else steps
+        props = {"starts": i64_array(starts), "ends": i64_array(ends), "steps": i64_array(steps)}
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    def check(self) -> None:
+        self._check_io_types()
+        shape = shape_of(self.input, "input")
+        r = len(shape)
+        starts, ends, steps = ints(self.starts), ints(self.ends), ints(self.steps)
+        expect_len(starts, r, "starts")
+        expect_len(ends, r, "ends")
+        expect_len(steps, r, "steps")
+        for d, (size, b, e, s) in enumerate(zip(shape, starts, ends, steps, strict=True)):
+            if s == 0:
+                raise VerifyException(f"step of dimension {d} must not be 0")
+            if s > 0 and not 0 <= b < e <= size:
+                raise VerifyException(
+                    f"dimension {d} (size {size}) with step {s} needs 0 <= start < end <= {size}, got start {b}, end {e}"
+                )
+            if s < 0 and not -1 <= e < b <= size - 1:
+                raise VerifyException(
+                    f"dimension {d} (size {size}) with step {s} needs -1 <= end < start <= {size - 1}, got start {b}, end {e}"
+                )
+
+    def infer_shapes(self) -> list[Shape]:
+        return [tuple(slice_len(b, e, s) for b, e, s in zip(ints(self.starts), ints(self.ends), ints(self.steps), strict=True))]
+
+
+class _BlockOp(_UnaryMovementOp):
+    block = prop_def(I64Array)
+
+    def _block_hw(self) -> tuple[int, int]:
+        block = ints(self.block)
+        expect_len(block, 2, "block")
+        expect_positive(block, "block")
+        return block[0], block[1]
+
+
+@irdl_op_definition
+class SpaceToBatchOp(_BlockOp):
+    """TFLite SPACE_TO_BATCH_ND on the NHWC view: pad H, W with zeros, move block offsets into the batch."""
+
+    name = "nn.space_to_batch"
+    pads = prop_def(I64Array)
+    assembly_format = "$input `block` $block `pads` $pads attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, block: Sequence[int], pads: Sequence[int] = (0, 0, 0, 0)):
+        props = {"block": i64_array(block), "pads": i64_array(pads)}
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    def check(self) -> None:
+        self._check_io_types()
+        _, _, h, w = expect_rank(self.input, 4, "input")
+        bh, bw = self._block_hw()
+        pads = ints(self.pads)
+        expect_len(pads, 4, "pads")
+        expect_non_negative(pads, "pads")
+        pt, pl, pb, pr = pads
+        if (h + pt + pb) % bh or (w + pl + pr) % bw:
+            raise VerifyException(f"padded size {h + pt + pb}x{w + pl + pr} is not a multiple of block {bh}x{bw}")
+
+    def infer_shapes(self) -> list[Shape]:
+        n, c, h, w = shape_of(self.input)
+        bh, bw = ints(self.block)
+        pt, pl, pb, pr = ints(self.pads)
+        return [(n * bh * bw, c, (h + pt + pb) // bh, (w + pl + pr) // bw)]
+
+
+@irdl_op_definition
+class BatchToSpaceOp(_BlockOp):
+    """TFLite BATCH_TO_SPACE_ND on the NHWC view: move batch blocks back into H, W, then crop."""
+
+    name = "nn.batch_to_space"
+    crops = prop_def(I64Array)
+    assembly_format = "$input `block` $block `crops` $crops attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, block: Sequence[int], crops: Sequence[int] = (0, 0, 0, 0)):
+        props = {"block": i64_array(block), "crops": i64_array(crops)}
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    def check(self) -> None:
+        self._check_io_types()
+        n, _, h, w = expect_rank(self.input, 4, "input")
+        bh, bw = self._block_hw()
+        crops = ints(self.crops)
+        expect_len(crops, 4, "crops")
+        expect_non_negative(crops, "crops")
+        if n % (bh * bw):
+            raise VerifyException(f"input batch {n} is not a multiple of block {bh}x{bw} = {bh * bw}")
+        ct, cl, cb, cr = crops
+        if h * bh - ct - cb <= 0 or w * bw - cl - cr <= 0:
+            raise VerifyException(f"crops {list(crops)} leave nothing of the {h * bh}x{w * bw} rearranged input")
+
+    def infer_shapes(self) -> list[Shape]:
+        n, c, h, w = shape_of(self.input)
+        bh, bw = ints(self.block)
+        ct, cl, cb, cr = ints(self.crops)
+        return [(n // (bh * bw), c, h * bh - ct - cb, w * bw - cl - cr)]
+
+
+@irdl_op_definition
+class DepthToSpaceOp(_UnaryMovementOp):
+    """ONNX DepthToSpace: channels into blocks of H and W, `DCR` (depth-column-row) or `CRD` order."""
+
+    name = "nn.depth_to_space"
+    block = prop_def(IntegerAttr[I64])
+    mode = prop_def(StringAttr)
+    assembly_format = "$input `block` $block `mode` $mode attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, block: int, mode: str = "DCR"):
+        props: dict[str, Attribute] = {"block": i64_attr(block), "mode": StringAttr(mode)}
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    @property
+    def block_size(self) -> int:
+        return _int(self.block)
+
+    def check(self) -> None:
+        self._check_io_types()
+        _, c, _, _ = expect_rank(self.input, 4, "input")
+        b = self.block_size
+        if b <= 0:
+            raise VerifyException(f"block must be positive, got {b}")
+        expect_one_of(self.mode.data, DEPTH_TO_SPACE_MODES, "mode")
+        if c % (b * b):
+            raise VerifyException(f"input channels {c} are not a multiple of block {b} squared = {b * b}")
+
+    def infer_shapes(self) -> list[Shape]:
+        n, c, h, w = shape_of(self.input)
+        b = self.block_size
+        return [(n, c // (b * b), h * b, w * b)]
+
+
+@irdl_op_definition
+class SpaceToDepthOp(_UnaryMovementOp):
+    """ONNX SpaceToDepth: blocks of H and W into channels."""
+
+    name = "nn.space_to_depth"
+    block = prop_def(IntegerAttr[I64])
+    assembly_format = "$input `block` $block attr-dict `:` type($input) `->` type($output)"
+
+    def __init__(self, input: SSAValue, result_type: Attribute, block: int):
+        super().__init__(operands=[input], result_types=[result_type], properties={"block": i64_attr(block)})
+
+    @property
+    def block_size(self) -> int:
+        return _int(self.block)
+
+    def check(self) -> None:
+        self._check_io_types()
+        _, _, h, w = expect_rank(self.input, 4, "input")
+        b = self.block_size
+        if b <= 0:
+            raise VerifyException(f"block must be positive, got {b}")
+        if h % b or w % b:
+            raise VerifyException(f"input size {h}x{w} is not a multiple of block {b}")
+
+    def infer_shapes(self) -> list[Shape]:
+        n, c, h, w = shape_of(self.input)
+        b = self.block_size
+        return [(n, c * b * b, h // b, w // b)]
+
+
+@irdl_op_definition
+class ResizeOp(_UnaryMovementOp):
+    """ONNX Resize of H and W (nearest or bilinear), output size from the result type.
+
+    `nearest_mode` is only allowed in nearest mode; it defaults to `round_prefer_floor` (ONNX default).
+    """
+
+    name = "nn.resize"
+    mode = prop_def(StringAttr)
+    coordinate_transformation_mode = prop_def(StringAttr)
+    nearest_mode = opt_prop_def(StringAttr)
+    assembly_format = (
+        "$input `mode` $mode `coord` $coordinate_transformation_mode (`nearest_mode` $nearest_mode^)?"
+        " attr-dict `:` type($input) `->` type($output)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        result_type: Attribute,
+        mode: str = "nearest",
+        coordinate_transformation_mode: str = "half_pixel",
+        nearest_mode: str | None = None,
+    ):
+        props: dict[str, Attribute] = {
+            "mode": StringAttr(mode),
+            "coordinate_transformation_mode": StringAttr(coordinate_transformation_mode),
+        }
+        if nearest_mode is not None:
+            props["nearest_mode"] = StringAttr(nearest_mode)
+        super().__init__(operands=[input], result_types=[result_type], properties=props)
+
+    @property
+    def nearest_rounding(self) -> str:
+        return "round_prefer_floor" if self.nearest_mode is None else self.nearest_mode.data
+
+    def check(self) -> None:
+        self._check_io_types()
+        n, c, _, _ = expect_rank(self.input, 4, "input")
+        on, oc, _, _ = expect_rank(self.output, 4, "result")
+        expect_one_of(self.mode.data, RESIZE_MODES, "mode")
+        expect_one_of(self.coordinate_transformation_mode.data, COORDINATE_MODES, "coordinate_transformation_mode")
+        if self.nearest_mode is not None:
+            if self.mode.data != "nearest":
+                raise VerifyException(f"nearest_mode is only allowed in 'nearest' mode, got mode {self.mode.data!r}")
+            expect_one_of(self.nearest_mode.data, NEAREST_MODES, "nearest_mode")
+        if (on, oc) != (n, c):
+            raise VerifyException(f"resize keeps batch and channels: input has {n}x{c}, result has {on}x{oc}")
+
+
+OPS: list[type[NNOp]] = [
+    PadOp,
+    ConcatOp,
+    SplitOp,
+    ReshapeOp,
+    TransposeOp,
+    SliceOp,
+    SpaceToBatchOp,
+    BatchToSpaceOp,
+    DepthToSpaceOp,
+    SpaceToDepthOp,
+    ResizeOp,
+]
+__all__ = [
+    "OPS",
+    "BatchToSpaceOp",
+    "ConcatOp",
+    "DepthToSpaceOp",
+    "PadOp",
+    "ReshapeOp",
+    "ResizeOp",
+    "SliceOp",
+    "SpaceToBatchOp",
+    "SpaceToDepthOp",
+    "SplitOp",
+    "TransposeOp",
+]
