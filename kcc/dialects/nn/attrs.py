@@ -16,6 +16,8 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
+from kcc.dialects.nn.floats import format_f64
+
 # kind -> number of float parameters
 ACTIVATION_ARITY: dict[str, int] = {
     "none": 0,
@@ -53,7 +55,7 @@ class ActivationAttr(ParametrizedAttribute):
         with printer.in_angle_brackets():
             printer.print_string(self.kind.data)
             for p in self.params.data:
-                printer.print_string(f", {float(p.value.data)!r}")
+                printer.print_string(f", {format_f64(p.value.data)}")
 
     def verify(self) -> None:
         super().verify()

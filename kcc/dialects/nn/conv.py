@@ -33,6 +33,7 @@ from kcc.dialects.nn.base import (
     same_element_kind,
     shape_of,
 )
+from kcc.dialects.nn.floats import KwFloat
 from kcc.dialects.nn.types import PerChannelQuantType
 
 
@@ -346,9 +347,10 @@ class BatchNormOp(NNOp):
     epsilon = prop_def(FloatAttr[Float64Type])
     traits = traits_def(Pure())
     assembly_format = (
-        "$input `,` $scale `,` $bias `,` $mean `,` $var `epsilon` $epsilon attr-dict"
+        "$input `,` $scale `,` $bias `,` $mean `,` $var custom<KwFloat>($epsilon) attr-dict"
         " `:` `(` type($input) `,` type($scale) `,` type($bias) `,` type($mean) `,` type($var) `)` `->` type($output)"
     )
+    custom_directives = (KwFloat,)
 
     def __init__(
         self,

@@ -15,13 +15,11 @@ run through float in the interpreter (dequantize -> op -> quantize) unless an ex
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import I64, Float64Type, FloatAttr, IntegerAttr, TensorType, f64
+from xdsl.dialects.builtin import I64, IntegerAttr, TensorType
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
-    IRDLOperation,
     irdl_op_definition,
     operand_def,
     opt_prop_def,
@@ -29,15 +27,6 @@ from xdsl.irdl import (
     result_def,
     traits_def,
 )
-from xdsl.irdl.declarative_assembly_format import (
-    AttributeVariable,
-    CustomDirective,
-    ParsingState,
-    PrintingState,
-    irdl_custom_directive,
-)
-from xdsl.parser import Parser
-from xdsl.printer import Printer
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
@@ -54,61 +43,8 @@ from kcc.dialects.nn.base import (
     same_element_kind,
     shape_of,
 )
+from kcc.dialects.nn.floats import F64Attr, KwFloat, expect_finite, f64_attr
 from kcc.dialects.nn.types import is_float
-
-F64Attr = FloatAttr[Float64Type]
-
-
-def f64_attr(value: float) -> F64Attr:
-    return FloatAttr(float(value), f64)
-
-
-def format_f64(value: float) -> str:
-    """The shortest decimal text that the MLIR lexer reads as a float literal equal to `value`."""
-    text = repr(float(value))
-    if "e" in text and "." not in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}.0e{exponent}"
-    return text
-
-
-@irdl_custom_directive
-class KwFloat(CustomDirective):
-    """`custom<KwFloat>($p)`: ` p <float>`; an optional property that is absent prints (and parses) nothing.
-
-    The keyword is the property name. Integers are accepted on input (`max 6` is `max 6.0`).
-    """
-
-    value: AttributeVariable
-
-    def parse(self, parser: Parser, state: ParsingState) -> None:
-        name = self.value.name
-        if self.value.is_optional:
-            if parser.parse_optional_keyword(name) is None:
-                return
-        else:
-            parser.parse_keyword(name)
-        number = parser.parse_number(context_msg=f" for {name}")
-        self.value.set(state, f64_attr(float(number)))
-
-    def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
-        attr = self.value.get(op)
-        if attr is None:
-            return
-        state.print_whitespace(printer)
-        assert isinstance(attr, FloatAttr)
-        printer.print_string(f"{self.value.name} {format_f64(attr.value.data)}")
-
-    def is_present(self, op: IRDLOperation) -> bool:
-        return self.value.get(op) is not None
-
-    def is_optional_like(self) -> bool:
-        return self.value.is_optional
-
-
-def expect_finite(attr: FloatAttr | None, what: str) -> None:
-    if attr is not None and not math.isfinite(attr.value.data):
-        raise VerifyException(f"{what} must be finite, got {attr.value.data}")
 
 
 def _same_float_type(values: Sequence[SSAValue], roles: Sequence[str]) -> None:

@@ -61,6 +61,7 @@ from kcc.dialects.nn.base import (
     same_element_kind,
     shape_of,
 )
+from kcc.dialects.nn.floats import KwFloat
 from kcc.dialects.nn.types import is_float
 
 PAD_MODES = ("constant", "reflect", "edge", "symmetric")
@@ -105,7 +106,8 @@ class PadOp(_UnaryMovementOp):
     pads = prop_def(I64Array)
     mode = prop_def(StringAttr)
     value = opt_prop_def(FloatAttr[Float64Type])
-    assembly_format = "$input `pads` $pads `mode` $mode (`value` $value^)? attr-dict `:` type($input) `->` type($output)"
+    assembly_format = "$input `pads` $pads `mode` $mode custom<KwFloat>($value) attr-dict `:` type($input) `->` type($output)"
+    custom_directives = (KwFloat,)
 
     def __init__(
         self,

@@ -53,7 +53,9 @@ def _parse_storage(parser: AttrParser) -> IntegerType:
 
 
 def _fmt_float(v: float) -> str:
-    return repr(float(v))
+    from kcc.dialects.nn.floats import format_f64
+
+    return format_f64(v)
 
 
 @irdl_attr_definition

@@ -44,3 +44,13 @@ func.func @relu_add(%x: tensor<1x4x!nn.q<ui8, 0.0235, 128>>, %y: tensor<2x1x3xf3
   %a = nn.add %y, %z : (tensor<2x1x3xf32>, tensor<4x1xf32>) -> tensor<2x4x3xf32>
   func.return %r, %a : tensor<1x4x!nn.q<ui8, 0.0235, 128>>, tensor<2x4x3xf32>
 }
+
+// -----
+
+// Float parameters of attributes and types print with the shortest text that parses back exactly.
+// CHECK-LABEL: func.func @exact_floats
+// CHECK-NEXT:    %y = nn.conv2d %x, %w, %b strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1 act #nn.act<leaky_relu, 1.0e-20> : (tensor<1x1x1x1x!nn.q<ui8, 1.0e-07, 3>>, tensor<1x1x1x1x!nn.q<ui8, 1234567.0, 0>>, tensor<1x!nn.q<i32, 0.1, 0>>) -> tensor<1x1x1x1x!nn.q<ui8, 0.30000000000000004, 0>>
+func.func @exact_floats(%x: tensor<1x1x1x1x!nn.q<ui8, 1.0e-07, 3>>, %w: tensor<1x1x1x1x!nn.q<ui8, 1234567.0, 0>>, %b: tensor<1x!nn.q<i32, 0.1, 0>>) -> tensor<1x1x1x1x!nn.q<ui8, 0.30000000000000004, 0>> {
+  %y = nn.conv2d %x, %w, %b strides [1, 1] pads [0, 0, 0, 0] dilations [1, 1] groups 1 act #nn.act<leaky_relu, 1.0e-20> : (tensor<1x1x1x1x!nn.q<ui8, 1.0e-07, 3>>, tensor<1x1x1x1x!nn.q<ui8, 1234567.0, 0>>, tensor<1x!nn.q<i32, 0.1, 0>>) -> tensor<1x1x1x1x!nn.q<ui8, 0.30000000000000004, 0>>
+  func.return %y : tensor<1x1x1x1x!nn.q<ui8, 0.30000000000000004, 0>>
+}

@@ -54,7 +54,7 @@ func.func @fully_connected(%x: tensor<2x8xf32>, %w: tensor<3x8xf32>, %b: tensor<
 // -----
 
 // CHECK-LABEL: func.func @batch_norm
-// CHECK-NEXT:    %y = nn.batch_norm %x, %s, %b, %m, %v epsilon 1.000000e-05 : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
+// CHECK-NEXT:    %y = nn.batch_norm %x, %s, %b, %m, %v epsilon 1.0e-05 : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>
 // CHECK-NEXT:    %z = nn.batch_norm %x2, %s, %b, %m, %v epsilon 0.0010000000474974513 : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
 func.func @batch_norm(%x: tensor<1x3x4x4xf32>, %x2: tensor<2x3xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) {
   %y = nn.batch_norm %x, %s, %b, %m, %v epsilon 1.0e-05 : (tensor<1x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<1x3x4x4xf32>

@@ -2,7 +2,7 @@
 // RUN: %roundtrip
 
 // CHECK-LABEL: func.func @pad
-// CHECK-NEXT:    %c = nn.pad %x pads [0, 0, 1, 0, 0, 0, 2, 1] mode "constant" value -1.500000e+00 : tensor<1x3x4x5xf32> -> tensor<1x3x7x6xf32>
+// CHECK-NEXT:    %c = nn.pad %x pads [0, 0, 1, 0, 0, 0, 2, 1] mode "constant" value -1.5 : tensor<1x3x4x5xf32> -> tensor<1x3x7x6xf32>
 // CHECK-NEXT:    %z = nn.pad %x pads [0, 0, 0, 0, 0, 0, 0, 3] mode "constant" : tensor<1x3x4x5xf32> -> tensor<1x3x4x8xf32>
 // CHECK-NEXT:    %r = nn.pad %x pads [0, 0, 3, 1, 0, 0, 1, 4] mode "reflect" : tensor<1x3x4x5xf32> -> tensor<1x3x8x10xf32>
 // CHECK-NEXT:    %e = nn.pad %x pads [1, 0, 9, 0, 0, 0, 0, 9] mode "edge" : tensor<1x3x4x5xf32> -> tensor<2x3x13x14xf32>
