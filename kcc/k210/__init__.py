@@ -1,0 +1,10 @@
+"""Facts of the Kendryte K210 chip, pure numpy (nothing here imports xDSL).
+
+Import from the submodules:
+
+* :mod:`kcc.k210.layer_argument` — ``LayerArgument`` (the 12-word register block), ``make_layer_argument``;
+* :mod:`kcc.k210.tables` — ``BatchNormTable``, ``ActivationTable``;
+* :mod:`kcc.k210.kpu_ram` — KPU RAM constants, line layout, ``upload`` / ``download``;
+* :mod:`kcc.k210.kpu_layer` — bit-exact ``kpu_layer`` / ``run_layer`` and ``KpuOptions``;
+* :mod:`kcc.k210.limits` — chip limits and ``check_conv_limits`` / ``check_layer_limits``.
+"""
