@@ -8,10 +8,18 @@ kcc inspect model.kmodel
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from kcc.errors import KccError
+
+IMAGE_SUFFIXES = (".bmp", ".png", ".jpg", ".jpeg")
 
 
 def _cmd_compile(args: argparse.Namespace) -> int:
@@ -19,6 +27,95 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         f"nothing to compile yet: the compile pipeline has not landed (asked to compile {args.model})",
         hint="see the README's status section",
     )
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from kcc.backends import load_kmodel
+    from kcc.sim.inspect import inspect_text
+
+    model = load_kmodel(args.model)
+    sys.stdout.write(inspect_text(model, args.model))
+    return 0
+
+
+def load_input(path: str, shape: tuple[int, ...], dtype: np.dtype[np.generic]) -> NDArray[np.generic]:
+    """Read an input file: .npy (any shape with the right element count), raw .bin (exact byte size of the
+    model input), or an image (RGB, resized to the model's HxW if needed, planar CHW uint8)."""
+    p = Path(path)
+    count = int(np.prod(shape))
+    suffix = p.suffix.lower()
+    try:
+        if suffix == ".npy":
+            arr = np.load(p, allow_pickle=False)
+        elif suffix in IMAGE_SUFFIXES:
+            from PIL import Image
+
+            if len(shape) != 3 or shape[0] != 3:
+                raise KccError(f"an image input needs a 3xHxW model input, the model takes {list(shape)}", op="input")
+            with Image.open(p) as im:
+                rgb = im.convert("RGB")
+                if rgb.size != (shape[2], shape[1]):
+                    rgb = rgb.resize((shape[2], shape[1]), Image.Resampling.BILINEAR)
+                arr = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
+        else:
+            data = p.read_bytes()
+            if len(data) != count * dtype.itemsize:
+                raise KccError(
+                    f"{path} has {len(data)} bytes, the model input is {count} x {dtype.name} = {count * dtype.itemsize} bytes",
+                    op="input",
+                )
+            arr = np.frombuffer(data, dtype=dtype.newbyteorder("<")).copy()
+    except KccError:
+        raise
+    except (OSError, ValueError) as e:
+        raise KccError(f"cannot read input {path}: {e}", op="input") from None
+    return arr
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _npy_bytes(arr: NDArray[np.generic]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=False)
+    return buf.getvalue()
+
+
+def _cmd_infer(args: argparse.Namespace) -> int:
+    from kcc.backends import load_kmodel
+    from kcc.sim import input_specs, simulate
+
+    model = load_kmodel(args.model)
+    specs = input_specs(model)
+    x = load_input(args.input, specs[0].shape, specs[0].np_dtype)
+    result = simulate(model, [x], timing=args.timing)
+    outdir = Path(args.output_dir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise KccError(f"cannot create output directory {outdir}: {e.strerror}", op="infer") from None
+    stem = Path(args.input).stem
+    little = [np.ascontiguousarray(o, dtype=o.dtype.newbyteorder("<")) for o in result.outputs]
+    _atomic_write(outdir / f"{stem}.bin", b"".join(o.tobytes() for o in little))
+    for i, o in enumerate(little):
+        _atomic_write(outdir / f"{stem}_{i}.npy", _npy_bytes(o))
+        _atomic_write(outdir / f"{stem}_{i}.bin", o.tobytes())
+        print(f"output {i}: {o.dtype}[{o.size}] -> {outdir / f'{stem}_{i}.npy'}")
+    if args.timing:
+        for t in result.timings:
+            print(f"  #{t.index:<3} {t.name:<32} {'KPU' if t.kpu else 'CPU'} {t.seconds * 1000:9.3f} ms")
+        print(f"total: {result.total_seconds * 1000:.3f} ms")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", help="output file")
     c.add_argument("-t", "--target", default="k210", choices=["k210", "cpu"], help="target (default k210)")
     c.set_defaults(func=_cmd_compile)
+    i = sub.add_parser("inspect", help="print the header, sections and every node of a kmodel v3/v4")
+    i.add_argument("model", help="kmodel file")
+    i.set_defaults(func=_cmd_inspect)
+    f = sub.add_parser("infer", help="run a kmodel on the simulated K210 and write its outputs")
+    f.add_argument("model", help="kmodel file (v3 or v4)")
+    f.add_argument("--input", required=True, help="input: .npy, raw .bin, or an image (.bmp/.png/.jpg -> RGB CHW uint8)")
+    f.add_argument("-o", "--output-dir", default=".", help="directory for <stem>.bin (all outputs) and <stem>_<i>.npy/.bin")
+    f.add_argument("--timing", action="store_true", help="print per-node simulation times")
+    f.set_defaults(func=_cmd_infer)
     return parser
 
 
