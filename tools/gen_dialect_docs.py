@@ -1,7 +1,7 @@
 """Generate docs/dialects/<name>.md from the dialect definitions (op docstrings, syntax, properties).
 
-    python tools/gen_dialect_docs.py            # rewrites docs/dialects/*.md
-    python tools/gen_dialect_docs.py --check    # exits 1 if a generated page is out of date (used by the tests)
+python tools/gen_dialect_docs.py            # rewrites docs/dialects/*.md
+python tools/gen_dialect_docs.py --check    # exits 1 if a generated page is out of date (used by the tests)
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Frontends: TFLite and ONNX models into the nn dialect."""

@@ -1,0 +1,1 @@
+"""kcc passes: one ModulePass per file, registered in kcc/universe.py."""
