@@ -13,7 +13,7 @@ from kcc.sim import simulate
 from kcc.tools.kcc import load_input, main
 
 FIX = (Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "kmodel").resolve()
-pytestmark = pytest.mark.skipif(not FIX.is_dir(), reason="kmodel fixtures not present")
+assert FIX.is_dir(), f"kmodel fixtures not found at {FIX} (../shared must sit beside the repo)"
 
 VOC = (
     "aeroplane",

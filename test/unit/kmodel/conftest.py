@@ -8,5 +8,5 @@ FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / 
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     if not FIXTURES.is_dir():
-        pytest.skip(f"kmodel fixtures not found at {FIXTURES}")
+        pytest.fail(f"kmodel fixtures not found at {FIXTURES} (../shared must sit beside the repo)")
     return FIXTURES.resolve()
