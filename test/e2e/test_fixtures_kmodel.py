@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from voc import VOC_CLASSES as VOC
 
 from kcc.backends import load_kmodel
 from kcc.sim import simulate
@@ -15,28 +16,6 @@ from kcc.tools.kcc import load_input, main
 FIX = (Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "kmodel").resolve()
 assert FIX.is_dir(), f"kmodel fixtures not found at {FIX} (../shared must sit beside the repo)"
 
-VOC = (
-    "aeroplane",
-    "bicycle",
-    "bird",
-    "boat",
-    "bottle",
-    "bus",
-    "car",
-    "cat",
-    "chair",
-    "cow",
-    "diningtable",
-    "dog",
-    "horse",
-    "motorbike",
-    "person",
-    "pottedplant",
-    "sheep",
-    "sofa",
-    "train",
-    "tvmonitor",
-)
 ANCHORS = np.array([1.08, 1.19, 3.42, 4.41, 6.63, 11.38, 9.42, 5.11, 16.62, 10.52]).reshape(5, 2)
 CIFAR_BOARD = np.array([1.181304, -5.381746, 1.580029, 0.045343, 0.511492, -0.656629, -3.597826, 0.561016, -0.733270, -3.771462])
 IRIS = [

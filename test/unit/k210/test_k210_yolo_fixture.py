@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from voc import VOC_CLASSES as CLASSES
 
 from kcc.k210.kpu_layer import run_layer
 from kcc.k210.kpu_ram import download, new_ram, upload
@@ -16,28 +17,6 @@ from kcc.k210.layer_argument import LayerArgument
 from kcc.k210.tables import ActivationTable, BatchNormTable
 
 FIX = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures" / "kmodel"
-CLASSES = [
-    "aeroplane",
-    "bicycle",
-    "bird",
-    "boat",
-    "bottle",
-    "bus",
-    "car",
-    "cat",
-    "chair",
-    "cow",
-    "diningtable",
-    "dog",
-    "horse",
-    "motorbike",
-    "person",
-    "pottedplant",
-    "sheep",
-    "sofa",
-    "train",
-    "tvmonitor",
-]
 
 
 def test_yolo_v3_kpu_layers_find_the_dog_picture_objects() -> None:
