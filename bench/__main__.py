@@ -1,0 +1,59 @@
+"""`python -m bench [--only NAME ...] [--write]`: run the benchmarks, print a table, optionally record it."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+from bench.registry import BENCHMARKS, Metric
+
+MODULES = ("bench.sim_speed", "bench.import_speed")
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def table(rows: list[Metric]) -> str:
+    head = ["benchmark", "figure", "value", "goal", "verdict"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def page(rows: list[Metric], command: str) -> str:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (
+        "# kcc benchmarks\n\n"
+        "<!-- written by `python -m bench --write`: do not edit by hand -->\n\n"
+        f"Produced by `{command}` on {machine}.\n"
+        "Times are medians of repeated runs in one process (see `bench/registry.py`).\n\n" + table(rows)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", action="append", default=[], help="run only this benchmark (repeatable)")
+    parser.add_argument("--write", action="store_true", help=f"record the table in {DOC.relative_to(DOC.parent.parent)}")
+    args = parser.parse_args(argv)
+    for mod in MODULES:
+        importlib.import_module(mod)
+    unknown = sorted(set(args.only) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; known: {', '.join(sorted(BENCHMARKS))}")
+    rows: list[Metric] = []
+    for name in sorted(BENCHMARKS):
+        if args.only and name not in args.only:
+            continue
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        rows += BENCHMARKS[name]()
+    sys.stdout.write(table(rows))
+    if args.write:
+        command = "python -m bench" + "".join(f" --only {n}" for n in args.only) + " --write"
+        DOC.write_text(page(rows, command))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
