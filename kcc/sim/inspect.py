@@ -73,20 +73,7 @@ def inspect_text(model: KModelV3 | KModelV4, path: str = "") -> str:
         for i, (o, dt) in enumerate(zip(model.outputs, output_dtypes(model), strict=True)):
             out.append(f"output {i}: main[{o.address:#x}..{o.address + o.size:#x}) {o.size} bytes {dt}")
         out.append("layers:")
-        for layer in model.layers:
-            b = layer.body
-            out.append(
-                f"  #{layer.index} {layer.name} ({'KPU' if layer.is_kpu else 'CPU'}) body @{layer.offset} size {layer.body_size}"
-            )
-            out.append(f"      {_params(b)}")
-            if isinstance(b, f3.K210ConvBody):
-                out.extend(_kpu(b.geometry, b))
-                wbytes += b.weights.nbytes + len(b.bn_raw) + len(b.act_raw)
-                kpu_n += 1
-            else:
-                cpu_n += 1
-            for r in b.ranges():
-                out.append(f"      {r}")
+        nodes: tuple[f3.Layer, ...] | tuple[f4.Node, ...] = model.layers
     else:
         h = model.header
         out.append(f"{path}: kmodel v4, {model.file_size} bytes")
@@ -104,19 +91,17 @@ def inspect_text(model: KModelV3 | KModelV4, path: str = "") -> str:
         for i, r in enumerate(model.outputs):
             out.append(f"output {i}: {r.ref('out')}")
         out.append("nodes:")
-        for node in model.nodes:
-            b = node.body
-            out.append(
-                f"  #{node.index} {node.name} ({'KPU' if node.is_kpu else 'CPU'}) body @{node.offset} size {node.body_size}"
-            )
-            out.append(f"      {_params(b)}")
-            if isinstance(b, f4.KpuConv2dBody):
-                out.extend(_kpu(b.geometry, b))
-                wbytes += b.weights.nbytes + len(b.bn_raw) + len(b.act_raw)
-                kpu_n += 1
-            else:
-                cpu_n += 1
-            for r in b.ranges():
-                out.append(f"      {r}")
+        nodes = model.nodes
+    for node in nodes:
+        b = node.body
+        out.append(f"  #{node.index} {node.name} ({'KPU' if node.is_kpu else 'CPU'}) body @{node.offset} size {node.body_size}")
+        out.append(f"      {_params(b)}")
+        if isinstance(b, f3.K210ConvBody | f4.KpuConv2dBody):
+            out.extend(_kpu(b.geometry, b))
+            wbytes += b.weights.nbytes + len(b.bn_raw) + len(b.act_raw)
+            kpu_n += 1
+        else:
+            cpu_n += 1
+        out.extend(f"      {r}" for r in b.ranges())
     out.append(f"summary: {kpu_n} KPU node(s), {cpu_n} CPU node(s), {wbytes} bytes of KPU weights/BN/activation tables")
     return "\n".join(out) + "\n"
