@@ -19,7 +19,22 @@ KCC_DIALECTS: dict[str, Callable[[], Dialect]] = {
     "nn": _nn,
 }
 
+def _fold_constants() -> type[ModulePass]:
+    from kcc.passes.fold_constants import FoldConstantsPass
+
+    return FoldConstantsPass
+
+
+def _fold_transposes() -> type[ModulePass]:
+    from kcc.passes.fold_transposes import FoldTransposesPass
+
+    return FoldTransposesPass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
-KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {}
+KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "fold-constants": _fold_constants,
+    "fold-transposes": _fold_transposes,
+}
 
 KCC_UNIVERSE = Universe(all_dialects=KCC_DIALECTS, all_passes=KCC_PASSES)
