@@ -27,9 +27,8 @@ from xdsl.pattern_rewriter import (
 from xdsl.traits import Pure
 
 from kcc.dialects.nn.base import NNOp
-from kcc.dialects.nn.const import ConstOp
+from kcc.dialects.nn.const import ConstOp, const_from_numpy
 from kcc.dialects.nn.types import numpy_dtype
-from kcc.passes.nn_const import const_op
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
@@ -70,7 +69,7 @@ class FoldConstantOp(RewritePattern):
         values = self.interpreter.run_op(op, tuple(c.to_numpy() for c in consts))
         new_ops: list[ConstOp] = []
         for value, result in zip(values, op.results, strict=True):
-            new = const_op(np.asarray(value), result.type)
+            new = const_from_numpy(np.asarray(value), result.type)
             new.output.name_hint = result.name_hint
             new_ops.append(new)
         rewriter.replace(op, new_ops, [c.output for c in new_ops])

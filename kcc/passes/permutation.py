@@ -12,9 +12,8 @@ import numpy as np
 from xdsl.dialects.builtin import TensorType
 from xdsl.ir import Attribute
 
-from kcc.dialects.nn.const import ConstOp
+from kcc.dialects.nn.const import ConstOp, const_from_numpy
 from kcc.dialects.nn.types import PerChannelQuantType
-from kcc.passes.nn_const import const_op
 
 Perm = tuple[int, ...]
 Shape = tuple[int, ...]
@@ -105,12 +104,12 @@ def broadcast_operand_const(op: ConstOp, rank: int, perm: Sequence[int], min_ran
         shape = shape[drop:]
         new_type = _with_element(new_type, shape, {a: a - drop for a in range(drop, drop + len(shape))})
         data = data.reshape(shape)
-    return const_op(data, new_type)
+    return const_from_numpy(data, new_type)
 
 
 def transpose_const(op: ConstOp, perm: Sequence[int]) -> ConstOp:
     """An `nn.const` holding `transpose(op, perm)` (per-channel axis renumbered)."""
-    return const_op(np.transpose(op.to_numpy(), tuple(perm)), permute_type(op.output.type, perm))
+    return const_from_numpy(np.transpose(op.to_numpy(), tuple(perm)), permute_type(op.output.type, perm))
 
 
 def unit_reshape_plan(x_shape: Shape, perm: Sequence[int], out_shape: Shape) -> tuple[Shape, Perm] | None:
