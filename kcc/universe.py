@@ -15,8 +15,15 @@ def _nn() -> Dialect:
     return NN
 
 
+def _kmodel() -> Dialect:
+    from kcc.dialects.kmodel import KMODEL
+
+    return KMODEL
+
+
 KCC_DIALECTS: dict[str, Callable[[], Dialect]] = {
     "nn": _nn,
+    "kmodel": _kmodel,
 }
 
 def _fold_constants() -> type[ModulePass]:

@@ -59,7 +59,16 @@ def _coerce(x: Any, t: Any, index: int) -> np.ndarray:
 
 
 def run(module: ModuleOp, inputs: Sequence[Any], function: str | None = None) -> list[np.ndarray]:
-    """Run the entry function on `inputs` and return its results as numpy arrays."""
+    """Run the entry function on `inputs` and return its results as numpy arrays.
+
+    A module holding a `kmodel.program` and no function runs on the kmodel simulator (`kcc.interp.kmodel`)."""
+    if function is None and not any(isinstance(op, func.FuncOp) and op.body.blocks for op in module.ops):
+        from kcc.dialects.kmodel import ProgramOp
+
+        if any(isinstance(op, ProgramOp) for op in module.ops):
+            from kcc.interp.kmodel import run_program
+
+            return [np.asarray(r) for r in run_program(module, inputs)]
     f = entry_function(module, function)
     arg_types = f.function_type.inputs.data
     if len(inputs) != len(arg_types):

@@ -1,6 +1,7 @@
 """`kcc`: the user-facing compiler driver.
 
 kcc compile -t k210 model.tflite -o model.kmodel
+kcc import model.tflite -o model.mlir
 kcc infer model.kmodel --input x.npy
 kcc inspect model.kmodel
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
+from xdsl.dialects.builtin import ModuleOp
 
 from kcc.errors import KccError
 
@@ -29,11 +31,63 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     )
 
 
+DEFAULT_IMPORT_PASSES = "fold-constants,fold-transposes"
+
+
+def run_passes(module: ModuleOp, pipeline: str) -> None:
+    """Run a comma-separated pass pipeline (kcc-opt names, `name{opt=v}` allowed) on `module` in place."""
+    from xdsl.passes import PassPipeline
+    from xdsl.transforms import get_all_passes
+
+    from kcc.context import kcc_context
+    from kcc.tools.kcc_opt import UPSTREAM_PASSES
+    from kcc.universe import KCC_PASSES
+
+    if not pipeline:
+        return
+    upstream = get_all_passes()
+    available = {name: upstream[name] for name in UPSTREAM_PASSES} | dict(KCC_PASSES)
+    try:
+        passes = PassPipeline.parse_spec(available, pipeline)
+    except Exception as e:  # xdsl raises plain exceptions for unknown names and bad options
+        raise KccError(f"bad pass pipeline '{pipeline}': {e}", hint=f"passes: {', '.join(sorted(available))}") from None
+    passes.apply(kcc_context(), module)
+
+
+def module_text(module: ModuleOp) -> str:
+    """The module in MLIR text form, as kcc-opt prints it."""
+    import io
+
+    from xdsl.printer import Printer
+
+    buf = io.StringIO()
+    Printer(stream=buf).print_op(module)
+    return buf.getvalue() + "\n"
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from kcc.frontends import import_model, parse_input_shapes
+
+    module = import_model(args.model, kind=args.input_format, input_shapes=parse_input_shapes(args.input_shape))
+    run_passes(module, args.passes)
+    text = module_text(module)
+    if args.output:
+        _atomic_write(Path(args.output), text.encode())
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from kcc.backends import load_kmodel
     from kcc.sim.inspect import inspect_text
 
     model = load_kmodel(args.model)
+    if args.mlir:
+        from kcc.backends.kmodel_dialect import model_to_module
+
+        sys.stdout.write(module_text(model_to_module(model)))
+        return 0
     sys.stdout.write(inspect_text(model, args.model))
     return 0
 
@@ -126,8 +180,26 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", help="output file")
     c.add_argument("-t", "--target", default="k210", choices=["k210", "cpu"], help="target (default k210)")
     c.set_defaults(func=_cmd_compile)
+    m = sub.add_parser("import", help="read a TFLite or ONNX model into nn-dialect IR (MLIR text)")
+    m.add_argument("model", help="input model (.tflite or .onnx)")
+    m.add_argument("-i", "--input-format", choices=["tflite", "onnx"], help="model format (default: from the extension)")
+    m.add_argument("-o", "--output", help="output .mlir file (default: stdout)")
+    m.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="[NAME:]D0,D1,...",
+        help="fix an input's shape (needed for dynamic dimensions); repeat for several inputs",
+    )
+    m.add_argument(
+        "--passes",
+        default=DEFAULT_IMPORT_PASSES,
+        help=f"cleanup passes run after import (default: {DEFAULT_IMPORT_PASSES}; '' for the raw import)",
+    )
+    m.set_defaults(func=_cmd_import)
     i = sub.add_parser("inspect", help="print the header, sections and every node of a kmodel v3/v4")
     i.add_argument("model", help="kmodel file")
+    i.add_argument("--mlir", action="store_true", help="print the file as a kmodel-dialect module (MLIR text) instead")
     i.set_defaults(func=_cmd_inspect)
     f = sub.add_parser("infer", help="run a kmodel on the simulated K210 and write its outputs")
     f.add_argument("model", help="kmodel file (v3 or v4)")
