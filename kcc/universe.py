@@ -15,6 +15,12 @@ def _nn() -> Dialect:
     return NN
 
 
+def _kpu() -> Dialect:
+    from kcc.dialects.kpu import KPU
+
+    return KPU
+
+
 def _kmodel() -> Dialect:
     from kcc.dialects.kmodel import KMODEL
 
@@ -23,8 +29,10 @@ def _kmodel() -> Dialect:
 
 KCC_DIALECTS: dict[str, Callable[[], Dialect]] = {
     "nn": _nn,
+    "kpu": _kpu,
     "kmodel": _kmodel,
 }
+
 
 def _fold_constants() -> type[ModulePass]:
     from kcc.passes.fold_constants import FoldConstantsPass
