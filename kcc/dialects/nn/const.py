@@ -89,7 +89,7 @@ def dense_from_numpy(array: np.ndarray, storage_type: Attribute | None = None) -
 
     et = storage_type or mlir_element_type(array.dtype)
     # ascontiguousarray turns a 0-d array into shape (1,): keep the caller's shape (scalars stay rank 0).
-    data = np.ascontiguousarray(array, dtype=numpy_dtype(et).newbyteorder("<")).reshape(np.shape(array)).reshape(np.shape(array))
+    data = np.ascontiguousarray(array, dtype=numpy_dtype(et).newbyteorder("<")).reshape(np.shape(array))
     ttype: Any = TensorType(et, list(data.shape))
     return DenseIntOrFPElementsAttr(ttype, BytesAttr(data.tobytes()))
 

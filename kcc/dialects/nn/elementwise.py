@@ -8,6 +8,11 @@
     %z = nn.add %a, %b : (tensor<2x1x3xf32>, tensor<4x1xf32>) -> tensor<2x4x3xf32>  numpy/ONNX broadcasting
     %z = nn.prelu %x, %slope : (tensor<1x3x4x4xf32>, tensor<3x1x1xf32>) -> tensor<1x3x4x4xf32>
 
+Element types: float or quantized; the binary arithmetic ops (add, sub, mul, div, minimum, maximum, pow,
+squared_difference), relu, clamp, abs and neg also take plain integers (`i8`..`i64`, `ui8`..`ui64`, one type for
+all operands and the result; ONNX integer tensors). Integer arithmetic wraps around, division truncates toward
+zero, clamp bounds are rounded inward to integers.
+
 Float parameters are f64 properties printed as `keyword value` with the shortest text that parses back to
 the same double (`0.1`, `6.0`, `1234567.0`, `1.0e-300`), so print -> parse is exact. Quantized operands
 run through float in the interpreter (dequantize -> op -> quantize) unless an exact kernel is registered.
@@ -16,8 +21,9 @@ run through float in the interpreter (dequantize -> op -> quantize) unless an ex
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
-from xdsl.dialects.builtin import I64, IntegerAttr, TensorType
+from xdsl.dialects.builtin import I64, IntegerAttr, IntegerType, TensorType
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     irdl_op_definition,
@@ -44,7 +50,36 @@ from kcc.dialects.nn.base import (
     shape_of,
 )
 from kcc.dialects.nn.floats import F64Attr, KwFloat, expect_finite, f64_attr
-from kcc.dialects.nn.types import is_float
+from kcc.dialects.nn.types import is_float, is_quantized
+
+INTEGER_WIDTHS = (8, 16, 32, 64)
+
+
+def is_plain_integer(t: Attribute) -> bool:
+    """True for a plain (not quantized) integer element type of 8..64 bits, or a tensor of one (bool is not)."""
+    if isinstance(t, TensorType):
+        t = t.element_type
+    return isinstance(t, IntegerType) and t.width.data in INTEGER_WIDTHS
+
+
+def expect_numeric(value: SSAValue, role: str, integer_ok: bool) -> None:
+    """Float or quantized; also a plain integer when `integer_ok`."""
+    if integer_ok and not (is_float(value.type) or is_quantized(value.type) or is_plain_integer(value.type)):
+        raise VerifyException(f"{role} must be float, quantized or integer, got {element_type(value)}")
+    if not integer_ok:
+        expect_float_or_quant(value, role)
+
+
+def same_numeric_kind(values: Sequence[SSAValue], roles: Sequence[str]) -> None:
+    """All quantized (scales may differ), or all float / all plain integer of one element type."""
+    if any(is_plain_integer(v.type) for v in values):
+        first = element_type(values[0])
+        for v, r in zip(values, roles, strict=True):
+            if element_type(v) != first:
+                raise VerifyException(f"{r} element type {element_type(v)} differs from {roles[0]} element type {first}")
+        return
+    same_element_kind(values, roles)
+    _same_float_type(values, roles)
 
 
 def _same_float_type(values: Sequence[SSAValue], roles: Sequence[str]) -> None:
@@ -69,6 +104,8 @@ def _float_props(props: dict[str, float | None]) -> dict[str, Attribute]:
 class UnaryOp(NNOp):
     """`%y = nn.<op> %x : tensor<...> -> tensor<...>`: same shape in and out."""
 
+    #: Plain integer operands allowed (relu, clamp, abs, neg).
+    INTEGER_OK: ClassVar[bool] = False
     input = operand_def(TensorType)
     output = result_def(TensorType)
     traits = traits_def(Pure())
@@ -79,9 +116,9 @@ class UnaryOp(NNOp):
         super().__init__(operands=[input], result_types=[result_type or input.type], properties=props)
 
     def check(self) -> None:
-        expect_float_or_quant(self.input, "input")
-        same_element_kind([self.input, self.output], ["input", "result"])
-        _same_float_type([self.input, self.output], ["input", "result"])
+        expect_numeric(self.input, "input", self.INTEGER_OK)
+        expect_numeric(self.output, "result", self.INTEGER_OK)
+        same_numeric_kind([self.input, self.output], ["input", "result"])
 
     def infer_shapes(self) -> list[Shape]:
         return [shape_of(self.input, "input")]
@@ -89,16 +126,21 @@ class UnaryOp(NNOp):
 
 @irdl_op_definition
 class ReluOp(UnaryOp):
-    """max(x, 0) (ONNX Relu, TFLite RELU)."""
+    """max(x, 0) (ONNX Relu, TFLite RELU); also integers."""
 
     name = "nn.relu"
+    INTEGER_OK: ClassVar[bool] = True
 
 
 @irdl_op_definition
 class ClampOp(UnaryOp):
-    """min(max(x, min), max) (ONNX Clip, TFLite RELU6 = 0..6, RELU_N1_TO_1 = -1..1); a missing bound is unbounded."""
+    """min(max(x, min), max) (ONNX Clip, TFLite RELU6 = 0..6, RELU_N1_TO_1 = -1..1); a missing bound is unbounded.
+
+    Integers too: the bounds are rounded inward (min up, max down) to integers.
+    """
 
     name = "nn.clamp"
+    INTEGER_OK: ClassVar[bool] = True
     min = opt_prop_def(F64Attr)
     max = opt_prop_def(F64Attr)
     assembly_format = "$input custom<KwFloat>($min) custom<KwFloat>($max) attr-dict `:` type($input) `->` type($output)"
@@ -224,16 +266,18 @@ class RsqrtOp(UnaryOp):
 
 @irdl_op_definition
 class AbsOp(UnaryOp):
-    """|x|."""
+    """|x| (integers too, wrapping: |-128| is -128 in i8)."""
 
     name = "nn.abs"
+    INTEGER_OK: ClassVar[bool] = True
 
 
 @irdl_op_definition
 class NegOp(UnaryOp):
-    """-x."""
+    """-x (integers too, wrapping)."""
 
     name = "nn.neg"
+    INTEGER_OK: ClassVar[bool] = True
 
 
 @irdl_op_definition
@@ -293,7 +337,10 @@ class SoftmaxOp(UnaryOp):
 
 
 class BinaryOp(NNOp):
-    """`%z = nn.<op> %a, %b : (tensor<..>, tensor<..>) -> tensor<..>` with numpy/ONNX broadcasting."""
+    """`%z = nn.<op> %a, %b : (tensor<..>, tensor<..>) -> tensor<..>` with numpy/ONNX broadcasting.
+
+    Float, quantized, or plain integers of one element type (integer arithmetic wraps around).
+    """
 
     lhs = operand_def(TensorType)
     rhs = operand_def(TensorType)
@@ -309,9 +356,8 @@ class BinaryOp(NNOp):
 
     def check(self) -> None:
         for v, r in ((self.lhs, "lhs"), (self.rhs, "rhs"), (self.output, "result")):
-            expect_float_or_quant(v, r)
-        same_element_kind([self.lhs, self.rhs, self.output], ["lhs", "rhs", "result"])
-        _same_float_type([self.lhs, self.rhs, self.output], ["lhs", "rhs", "result"])
+            expect_numeric(v, r, True)
+        same_numeric_kind([self.lhs, self.rhs, self.output], ["lhs", "rhs", "result"])
 
     def infer_shapes(self) -> list[Shape]:
         return [broadcast_shapes(shape_of(self.lhs, "lhs"), shape_of(self.rhs, "rhs"))]
@@ -319,28 +365,28 @@ class BinaryOp(NNOp):
 
 @irdl_op_definition
 class AddOp(BinaryOp):
-    """a + b."""
+    """a + b (integers wrap around)."""
 
     name = "nn.add"
 
 
 @irdl_op_definition
 class SubOp(BinaryOp):
-    """a - b."""
+    """a - b (integers wrap around)."""
 
     name = "nn.sub"
 
 
 @irdl_op_definition
 class MulOp(BinaryOp):
-    """a * b."""
+    """a * b (integers wrap around)."""
 
     name = "nn.mul"
 
 
 @irdl_op_definition
 class DivOp(BinaryOp):
-    """a / b, IEEE (x / 0 = +-inf, 0 / 0 = nan)."""
+    """a / b, IEEE for floats (x / 0 = +-inf, 0 / 0 = nan); integers truncate toward zero (x / 0 = 0)."""
 
     name = "nn.div"
 
@@ -361,9 +407,22 @@ class MaximumOp(BinaryOp):
 
 @irdl_op_definition
 class PowOp(BinaryOp):
-    """a ** b (ONNX Pow, TFLite POW)."""
+    """a ** b (ONNX Pow, TFLite POW).
+
+    Unless quantized, the exponent may have another float or integer element type than the base (ONNX Pow >= 12);
+    the result has the base's type. Integer bases: exact and wrapping for integer exponents (a negative one truncates
+    toward zero), trunc(a ** b) computed in f64 for float exponents.
+    """
 
     name = "nn.pow"
+
+    def check(self) -> None:
+        if any(is_quantized(v.type) for v in (self.lhs, self.rhs, self.output)):
+            super().check()
+            return
+        for v, r in ((self.lhs, "lhs"), (self.rhs, "rhs"), (self.output, "result")):
+            expect_numeric(v, r, True)
+        same_numeric_kind([self.lhs, self.output], ["lhs", "result"])
 
 
 @irdl_op_definition

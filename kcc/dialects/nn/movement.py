@@ -1,16 +1,18 @@
 """Data-movement `nn` ops: pad, concat, split, reshape, transpose, slice, space/batch/depth rearrangements, resize.
 
 All 4-D ops are NCHW. None of these ops changes values, except `nn.resize` in bilinear mode (interpolation) and
-`nn.pad` / `nn.space_to_batch`, which insert a fill value. Operands and results are all float (of one element type)
-or all quantized; when the quantization of input and result is the same, the interpreter moves the stored integers
+`nn.pad` / `nn.space_to_batch`, which insert a fill value. Operands and results are all float (of one element type),
+all quantized, or (every op but `nn.resize`) all plain integers of one type (`i8`..`i64`, `ui8`..`ui64`: ONNX
+integer tensors); when the quantization of input and result is the same, the interpreter moves the stored integers
 unchanged.
 
 Conventions:
 
 * `nn.pad` `pads [b_0, .., b_{r-1}, e_0, .., e_{r-1}]` (ONNX order: all begins, then all ends), non-negative.
-  Modes: `constant` (fill with `value`, a real number; quantized results store it quantized with the result type),
-  `reflect` (mirror without the edge, pads <= dim - 1), `symmetric` (mirror with the edge, pads <= dim; TFLite
-  MIRROR_PAD SYMMETRIC) and `edge` (repeat the edge element).
+  Modes: `constant` (fill with `value`, a real number; quantized results store it quantized with the result type,
+  integer results truncate it), `reflect` (mirror without the edge, pads <= dim - 1), `symmetric` (mirror with the
+  edge, pads <= dim; TFLite MIRROR_PAD SYMMETRIC), `edge` (repeat the edge element) and `wrap` (ONNX opset 19:
+  continue periodically from the opposite end, any pad size).
 * `nn.slice` `starts`, `ends`, `steps` have one value per dimension and are already normalized: dimension `d` keeps the
   indices of Python's `range(start, end, step)` (no wrap-around of negative values). A positive step needs
   `0 <= start < end <= size`; a negative step needs `-1 <= end < start <= size - 1` (`end = -1` runs down to index 0).
@@ -19,15 +21,18 @@ Conventions:
   NCHW tensor; `block [bh, bw]`, `pads` / `crops` `[top, left, bottom, right]`; output batch index
   `(h_offset * bw + w_offset) * N + n`. Padding inserts real zero.
 * `nn.depth_to_space` (`DCR` or `CRD`) and `nn.space_to_depth`: ONNX DepthToSpace / SpaceToDepth.
-* `nn.resize`: ONNX Resize of H and W (no antialias, no cubic), output size from the result type.
+* `nn.resize`: ONNX Resize of H and W (no antialias, no cubic), output size from the result type; optional ONNX
+  `scales` for the coordinate transforms.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from math import prod
+from typing import ClassVar
 
-from xdsl.dialects.builtin import I64, Float64Type, FloatAttr, IntegerAttr, StringAttr, TensorType, f64
+from xdsl.dialects.builtin import I64, DenseArrayBase, Float64Type, FloatAttr, IntegerAttr, StringAttr, TensorType, f64
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     irdl_op_definition,
@@ -46,8 +51,6 @@ from kcc.dialects.nn.base import (
     I64Array,
     NNOp,
     Shape,
-    element_type,
-    expect_float_or_quant,
     expect_len,
     expect_non_negative,
     expect_one_of,
@@ -58,29 +61,32 @@ from kcc.dialects.nn.base import (
     i64_attr,
     ints,
     normalize_axis,
-    same_element_kind,
     shape_of,
 )
+from kcc.dialects.nn.elementwise import expect_numeric, same_numeric_kind
 from kcc.dialects.nn.floats import KwFloat
-from kcc.dialects.nn.types import is_float
 
-PAD_MODES = ("constant", "reflect", "edge", "symmetric")
+PAD_MODES = ("constant", "reflect", "edge", "symmetric", "wrap")
 DEPTH_TO_SPACE_MODES = ("DCR", "CRD")
 RESIZE_MODES = ("nearest", "bilinear")
-COORDINATE_MODES = ("half_pixel", "align_corners", "asymmetric", "pytorch_half_pixel", "tf_half_pixel_for_nn")
+COORDINATE_MODES = (
+    "half_pixel",
+    "align_corners",
+    "asymmetric",
+    "pytorch_half_pixel",
+    "tf_half_pixel_for_nn",
+    "half_pixel_symmetric",
+)
+F64Array = DenseArrayBase.constr(f64)
 NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
 
 
-def _check_types(values: Sequence[SSAValue], roles: Sequence[str]) -> None:
-    """All float of one element type, or all quantized (quantization parameters may differ)."""
+def _check_types(values: Sequence[SSAValue], roles: Sequence[str], integer_ok: bool = True) -> None:
+    """All float of one element type, all quantized (quantization parameters may differ), or (when `integer_ok`)
+    all plain integers of one element type."""
     for v, r in zip(values, roles, strict=True):
-        expect_float_or_quant(v, r)
-    same_element_kind(values, roles)
-    if is_float(values[0].type):
-        first = element_type(values[0])
-        for v, r in zip(values[1:], roles[1:], strict=True):
-            if element_type(v) != first:
-                raise VerifyException(f"{r} element type {element_type(v)} differs from {roles[0]} element type {first}")
+        expect_numeric(v, r, integer_ok)
+    same_numeric_kind(values, roles)
 
 
 def _int(attr: IntegerAttr[I64]) -> int:
@@ -94,8 +100,11 @@ class _UnaryMovementOp(NNOp):
     output = result_def(TensorType)
     traits = traits_def(Pure())
 
+    #: Plain integer operands allowed (every movement op but resize).
+    INTEGER_OK: ClassVar[bool] = True
+
     def _check_io_types(self) -> None:
-        _check_types([self.input, self.output], ["input", "result"])
+        _check_types([self.input, self.output], ["input", "result"], self.INTEGER_OK)
 
 
 @irdl_op_definition
@@ -140,8 +149,8 @@ class PadOp(_UnaryMovementOp):
             raise VerifyException(f"a pad value is only allowed in 'constant' mode, got mode {mode!r}")
         for d, size in enumerate(shape):
             b, e = pads[d], pads[r + d]
-            if mode == "edge" and size == 0 and b + e > 0:
-                raise VerifyException(f"edge padding of dimension {d} needs a non-empty dimension, got size 0")
+            if mode in ("edge", "wrap") and size == 0 and b + e > 0:
+                raise VerifyException(f"{mode} padding of dimension {d} needs a non-empty dimension, got size 0")
             limit = {"reflect": size - 1, "symmetric": size}.get(mode)
             if limit is not None and max(b, e) > limit:
                 raise VerifyException(
@@ -470,15 +479,20 @@ class ResizeOp(_UnaryMovementOp):
     """ONNX Resize of H and W (nearest or bilinear), output size from the result type.
 
     `nearest_mode` is only allowed in nearest mode; it defaults to `round_prefer_floor` (ONNX default).
+    `scales [sh, sw]` (optional) are ONNX Resize `scales`: the coordinate transforms use them instead of out / in
+    (and `in * scale` as the resized length), and the result size must be `floor(in * scale)`. Coordinate mode
+    `half_pixel_symmetric` (ONNX opset 19) differs from `half_pixel` only when that size is not exactly in * scale.
     """
 
     name = "nn.resize"
+    INTEGER_OK: ClassVar[bool] = False
     mode = prop_def(StringAttr)
     coordinate_transformation_mode = prop_def(StringAttr)
     nearest_mode = opt_prop_def(StringAttr)
+    scales = opt_prop_def(F64Array)
     assembly_format = (
         "$input `mode` $mode `coord` $coordinate_transformation_mode (`nearest_mode` $nearest_mode^)?"
-        " attr-dict `:` type($input) `->` type($output)"
+        " (`scales` $scales^)? attr-dict `:` type($input) `->` type($output)"
     )
 
     def __init__(
@@ -488,6 +502,7 @@ class ResizeOp(_UnaryMovementOp):
         mode: str = "nearest",
         coordinate_transformation_mode: str = "half_pixel",
         nearest_mode: str | None = None,
+        scales: Sequence[float] | None = None,
     ):
         props: dict[str, Attribute] = {
             "mode": StringAttr(mode),
@@ -495,11 +510,21 @@ class ResizeOp(_UnaryMovementOp):
         }
         if nearest_mode is not None:
             props["nearest_mode"] = StringAttr(nearest_mode)
+        if scales is not None:
+            props["scales"] = DenseArrayBase.from_list(f64, [float(v) for v in scales])
         super().__init__(operands=[input], result_types=[result_type], properties=props)
 
     @property
     def nearest_rounding(self) -> str:
         return "round_prefer_floor" if self.nearest_mode is None else self.nearest_mode.data
+
+    @property
+    def scale_values(self) -> tuple[float, float] | None:
+        """The ONNX scales of H and W, or None (then out / in)."""
+        if self.scales is None:
+            return None
+        values: Sequence[int | float] = self.scales.get_values()  # pyright: ignore[reportAttributeAccessIssue]
+        return float(values[0]), float(values[1])
 
     def check(self) -> None:
         self._check_io_types()
@@ -513,6 +538,17 @@ class ResizeOp(_UnaryMovementOp):
             expect_one_of(self.nearest_mode.data, NEAREST_MODES, "nearest_mode")
         if (on, oc) != (n, c):
             raise VerifyException(f"resize keeps batch and channels: input has {n}x{c}, result has {on}x{oc}")
+        if self.scales is not None:
+            values: Sequence[int | float] = self.scales.get_values()  # pyright: ignore[reportAttributeAccessIssue]
+            if len(values) != 2 or not all(math.isfinite(v) and v > 0 for v in values):
+                raise VerifyException(f"scales must be 2 positive finite numbers, got {list(values)}")
+            ins, outs = shape_of(self.input)[2:], shape_of(self.output)[2:]
+            want = tuple(math.floor(i * float(v)) for i, v in zip(ins, values, strict=True))
+            if want != tuple(outs):
+                raise VerifyException(
+                    f"result size {outs[0]}x{outs[1]} is not floor(input size x scales) = {want[0]}x{want[1]}"
+                    f" (input {ins[0]}x{ins[1]}, scales {list(values)})"
+                )
 
 
 OPS: list[type[NNOp]] = [

@@ -1,9 +1,10 @@
 """Elementwise math on numpy arrays, following the ONNX / TFLite definitions.
 
-Every kernel computes in float64 and returns float64; the caller casts to the result type. For float32
+Every float kernel computes in float64 and returns float64; the caller casts to the result type. For float32
 inputs that makes +, -, *, /, sqrt correctly rounded after the cast and keeps exp / log / tanh within an ulp.
 Division, logarithms and roots follow IEEE (inf / nan results, no warnings). Binary kernels broadcast the
-numpy / ONNX multidirectional way; `prelu` broadcasts its slope to the input.
+numpy / ONNX multidirectional way; `prelu` broadcasts its slope to the input. The `int_*` kernels compute plain
+integer tensors exactly in their own dtype (wrapping, division truncating toward zero).
 """
 
 from __future__ import annotations
@@ -144,3 +145,85 @@ def softmax(x: np.ndarray, axis: int, beta: float = 1.0) -> np.ndarray:
     z = z - np.max(z, axis=axis, keepdims=True)
     e = np.exp(z)
     return e / np.sum(e, axis=axis, keepdims=True)
+
+
+# --- plain integers (ONNX integer tensors) --------------------------------------------------------------------------
+# Computed in the operands' own dtype: results wrap around as C / ONNX runtimes do.
+
+
+def int_add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.add(a, b)
+
+
+def int_sub(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.subtract(a, b)
+
+
+def int_mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.multiply(a, b)
+
+
+def int_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Division truncating toward zero (C semantics); x / 0 gives 0."""
+    a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    safe = np.where(b == 0, np.ones_like(b), b)
+    q = np.floor_divide(a, safe)
+    r = a - q * safe
+    q = np.where((r != 0) & ((a < 0) != (safe < 0)), q + 1, q)
+    return np.where(b == 0, np.zeros_like(q), q).astype(a.dtype)
+
+
+def int_minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.minimum(a, b)
+
+
+def int_maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(a, b)
+
+
+def int_power(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact integer power (wrapping); a negative exponent gives trunc(a ** b), i.e. 0 unless |a| is 1."""
+    a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    out = np.power(a, np.where(b < 0, np.zeros_like(b), b))
+    if np.any(b < 0):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            neg = np.trunc(np.power(a.astype(np.float64), b.astype(np.float64)))
+        out = np.where(b < 0, np.nan_to_num(neg, nan=0.0, posinf=0.0, neginf=0.0).astype(out.dtype), out)
+    return out.astype(a.dtype)
+
+
+def int_power_float_exponent(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """trunc(a ** b) in f64 for an integer base and a float exponent (nan / inf give 0), in a's dtype."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        y = np.trunc(np.power(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)))
+    info = np.iinfo(np.asarray(a).dtype)
+    y = np.where(np.isfinite(y), y, 0.0)
+    return np.clip(y, info.min, info.max).astype(np.asarray(a).dtype)
+
+
+def int_squared_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    d = np.subtract(a, b)
+    return np.multiply(d, d)
+
+
+def int_relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, np.zeros((), dtype=x.dtype))
+
+
+def int_clamp(x: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
+    """Clamp to [ceil(lo), floor(hi)] limited to the dtype's range; if lo > hi every value becomes hi."""
+    info = np.iinfo(x.dtype)
+    y = x
+    if lo is not None:
+        y = np.maximum(y, np.asarray(min(max(int(np.ceil(lo)), info.min), info.max), dtype=x.dtype))
+    if hi is not None:
+        y = np.minimum(y, np.asarray(min(max(int(np.floor(hi)), info.min), info.max), dtype=x.dtype))
+    return y
+
+
+def int_absolute(x: np.ndarray) -> np.ndarray:
+    return np.abs(x)
+
+
+def int_negative(x: np.ndarray) -> np.ndarray:
+    return np.negative(x)

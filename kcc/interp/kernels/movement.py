@@ -11,13 +11,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_NP_PAD_MODES = {"reflect": "reflect", "symmetric": "symmetric", "edge": "edge"}
+_NP_PAD_MODES = {"reflect": "reflect", "symmetric": "symmetric", "edge": "edge", "wrap": "wrap"}
 
 
 def pad(x: np.ndarray, pads: Sequence[int], mode: str = "constant", value: float | int = 0) -> np.ndarray:
     """Pad every dimension; pads = [begin_0, .., begin_{r-1}, end_0, .., end_{r-1}], non-negative.
 
-    `reflect` mirrors without repeating the edge, `symmetric` mirrors including it, `edge` repeats it.
+    `reflect` mirrors without repeating the edge, `symmetric` mirrors including it, `edge` repeats it, `wrap`
+    continues periodically from the other end. A constant fill is converted to x's dtype (integers truncate).
     """
     r = x.ndim
     widths = [(int(pads[d]), int(pads[r + d])) for d in range(r)]

@@ -1,6 +1,7 @@
 """Elementwise ops: unary activations and math, broadcasting binary arithmetic, PReLU, softmax.
 
-Float results take the result's element type (float32 for f32); quantized ops run through `run_quantized`.
+Float results take the result's element type (float32 for f32); quantized ops run through `run_quantized`;
+plain integer ops (binary arithmetic, relu, clamp, abs, neg) run exact integer kernels in their own dtype.
 """
 
 from __future__ import annotations
@@ -39,15 +40,27 @@ from kcc.dialects.nn.elementwise import (
     SquaredDifferenceOp,
     SubOp,
     TanhOp,
+    is_plain_integer,
 )
 from kcc.dialects.nn.types import is_float, numpy_dtype
 from kcc.interp.kernels import elementwise as k
 from kcc.interp.quantized import any_quantized, run_quantized
 
 
-def _run(op: Operation, args: tuple[Any, ...], kernel: Callable[..., np.ndarray]) -> PythonValues:
-    """Apply `kernel` to the operands; float results are cast to the result's dtype (float32 in the quantized path)."""
+def _run(
+    op: Operation,
+    args: tuple[Any, ...],
+    kernel: Callable[..., np.ndarray],
+    int_kernel: Callable[..., np.ndarray] | None = None,
+) -> PythonValues:
+    """Apply `kernel` to the operands; float results are cast to the result's dtype (float32 in the quantized path).
+    Plain integer results use `int_kernel` in the operands' dtype."""
     result = op.results[0]
+    if is_plain_integer(result.type):
+        if int_kernel is None:
+            raise ValueError(f"{op.name} has no integer kernel")  # the verifier only lets integer-capable ops through
+        dtype = numpy_dtype(element_type(result))
+        return (np.asarray(int_kernel(*(np.asarray(a) for a in args))).astype(dtype),)
     dtype = numpy_dtype(element_type(result)) if is_float(result.type) else np.dtype(np.float32)
 
     def f(*xs: np.ndarray) -> np.ndarray:
@@ -62,35 +75,36 @@ class ElementwiseFunctions(InterpreterFunctions):
 
     @impl(AddOp)
     def run_add(self, interpreter: Interpreter, op: AddOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.add)
+        return _run(op, args, k.add, k.int_add)
 
     @impl(SubOp)
     def run_sub(self, interpreter: Interpreter, op: SubOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.sub)
+        return _run(op, args, k.sub, k.int_sub)
 
     @impl(MulOp)
     def run_mul(self, interpreter: Interpreter, op: MulOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.mul)
+        return _run(op, args, k.mul, k.int_mul)
 
     @impl(DivOp)
     def run_div(self, interpreter: Interpreter, op: DivOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.div)
+        return _run(op, args, k.div, k.int_div)
 
     @impl(MinimumOp)
     def run_minimum(self, interpreter: Interpreter, op: MinimumOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.minimum)
+        return _run(op, args, k.minimum, k.int_minimum)
 
     @impl(MaximumOp)
     def run_maximum(self, interpreter: Interpreter, op: MaximumOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.maximum)
+        return _run(op, args, k.maximum, k.int_maximum)
 
     @impl(PowOp)
     def run_pow(self, interpreter: Interpreter, op: PowOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.power)
+        int_kernel = k.int_power if is_plain_integer(op.rhs.type) else k.int_power_float_exponent
+        return _run(op, args, k.power, int_kernel)
 
     @impl(SquaredDifferenceOp)
     def run_squared_difference(self, interpreter: Interpreter, op: SquaredDifferenceOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.squared_difference)
+        return _run(op, args, k.squared_difference, k.int_squared_difference)
 
     @impl(PReluOp)
     def run_prelu(self, interpreter: Interpreter, op: PReluOp, args: tuple[Any, ...]) -> PythonValues:
@@ -100,12 +114,12 @@ class ElementwiseFunctions(InterpreterFunctions):
 
     @impl(ReluOp)
     def run_relu(self, interpreter: Interpreter, op: ReluOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.relu)
+        return _run(op, args, k.relu, k.int_relu)
 
     @impl(ClampOp)
     def run_clamp(self, interpreter: Interpreter, op: ClampOp, args: tuple[Any, ...]) -> PythonValues:
         lo, hi = op.bounds
-        return _run(op, args, lambda x: k.clamp(x, lo, hi))
+        return _run(op, args, lambda x: k.clamp(x, lo, hi), lambda x: k.int_clamp(x, lo, hi))
 
     @impl(LeakyReluOp)
     def run_leaky_relu(self, interpreter: Interpreter, op: LeakyReluOp, args: tuple[Any, ...]) -> PythonValues:
@@ -147,11 +161,11 @@ class ElementwiseFunctions(InterpreterFunctions):
 
     @impl(AbsOp)
     def run_abs(self, interpreter: Interpreter, op: AbsOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.absolute)
+        return _run(op, args, k.absolute, k.int_absolute)
 
     @impl(NegOp)
     def run_neg(self, interpreter: Interpreter, op: NegOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.negative)
+        return _run(op, args, k.negative, k.int_negative)
 
     @impl(FloorOp)
     def run_floor(self, interpreter: Interpreter, op: FloorOp, args: tuple[Any, ...]) -> PythonValues:

@@ -133,9 +133,10 @@ class MovementFunctions(InterpreterFunctions):
     def run_resize(self, interpreter: Interpreter, op: ResizeOp, args: tuple[Any, ...]) -> PythonValues:
         out_hw = shape_of(op.output, "result")[2:]
         mode, coord, nearest = op.mode.data, op.coordinate_transformation_mode.data, op.nearest_rounding
+        scales = op.scale_values
 
         def f(x: np.ndarray) -> np.ndarray:
-            return resize_nchw(x, out_hw, mode, coord, nearest)
+            return resize_nchw(x, out_hw, mode, coord, nearest, scales)
 
         if mode == "bilinear" and any_quantized(op):
             return run_quantized(op, args, f)  # interpolation creates new values: always through float

@@ -248,10 +248,26 @@ func.func @bn_epsilon(%x: tensor<1x3x2x2xf32>, %p: tensor<3xf32>) {
 
 // -----
 
-func.func @relu_int(%x: tensor<4xi32>) -> tensor<4xi32> {
-  // CHECK: nn.relu: input must be float or quantized, got i32
-  %y = nn.relu %x : tensor<4xi32> -> tensor<4xi32>
+func.func @sigmoid_int(%x: tensor<4xi32>) -> tensor<4xi32> {
+  // CHECK: nn.sigmoid: input must be float or quantized, got i32
+  %y = nn.sigmoid %x : tensor<4xi32> -> tensor<4xi32>
   func.return %y : tensor<4xi32>
+}
+
+// -----
+
+func.func @relu_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // CHECK: nn.relu: input must be float, quantized or integer, got i1
+  %y = nn.relu %x : tensor<4xi1> -> tensor<4xi1>
+  func.return %y : tensor<4xi1>
+}
+
+// -----
+
+func.func @relu_int_to_float(%x: tensor<4xi32>) -> tensor<4xf32> {
+  // CHECK: nn.relu: result element type f32 differs from input element type i32
+  %y = nn.relu %x : tensor<4xi32> -> tensor<4xf32>
+  func.return %y : tensor<4xf32>
 }
 
 // -----
@@ -360,9 +376,33 @@ func.func @div_float_width(%a: tensor<2xf32>, %b: tensor<2xf16>) -> tensor<2xf32
 
 // -----
 
-func.func @pow_int(%a: tensor<2xi32>, %b: tensor<2xi32>) -> tensor<2xi32> {
-  // CHECK: nn.pow: lhs must be float or quantized, got i32
-  %y = nn.pow %a, %b : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+func.func @pow_result_type(%a: tensor<2xi32>, %b: tensor<2xf32>) -> tensor<2xf32> {
+  // CHECK: nn.pow: result element type f32 differs from lhs element type i32
+  %y = nn.pow %a, %b : (tensor<2xi32>, tensor<2xf32>) -> tensor<2xf32>
+  func.return %y : tensor<2xf32>
+}
+
+// -----
+
+func.func @pow_bool_exponent(%a: tensor<2xf32>, %b: tensor<2xi1>) -> tensor<2xf32> {
+  // CHECK: nn.pow: rhs must be float, quantized or integer, got i1
+  %y = nn.pow %a, %b : (tensor<2xf32>, tensor<2xi1>) -> tensor<2xf32>
+  func.return %y : tensor<2xf32>
+}
+
+// -----
+
+func.func @add_int_quant(%a: tensor<2xi8>, %b: tensor<2x!nn.q<i8, 0.5, 0>>) -> tensor<2xi8> {
+  // CHECK: nn.add: rhs element type !nn.q<i8, 0.5, 0> differs from lhs element type i8
+  %y = nn.add %a, %b : (tensor<2xi8>, tensor<2x!nn.q<i8, 0.5, 0>>) -> tensor<2xi8>
+  func.return %y : tensor<2xi8>
+}
+
+// -----
+
+func.func @prelu_int(%x: tensor<2xi32>, %s: tensor<2xi32>) -> tensor<2xi32> {
+  // CHECK: nn.prelu: input must be float or quantized, got i32
+  %y = nn.prelu %x, %s : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
   func.return %y : tensor<2xi32>
 }
 
@@ -417,8 +457,8 @@ func.func @pad_negative(%x: tensor<1x3x4x5xf32>) {
 // -----
 
 func.func @pad_bad_mode(%x: tensor<4x5xf32>) {
-  // CHECK: nn.pad: mode must be one of 'constant', 'reflect', 'edge', 'symmetric', got 'wrap'
-  %y = nn.pad %x pads [1, 1, 1, 1] mode "wrap" : tensor<4x5xf32> -> tensor<6x7xf32>
+  // CHECK: nn.pad: mode must be one of 'constant', 'reflect', 'edge', 'symmetric', 'wrap', got 'circular'
+  %y = nn.pad %x pads [1, 1, 1, 1] mode "circular" : tensor<4x5xf32> -> tensor<6x7xf32>
   func.return
 }
 
@@ -480,9 +520,25 @@ func.func @pad_float_types(%x: tensor<4x5xf32>) {
 
 // -----
 
-func.func @pad_integer(%x: tensor<4x5xi32>) {
-  // CHECK: nn.pad: input must be float or quantized, got i32
-  %y = nn.pad %x pads [0, 0, 0, 0] mode "constant" : tensor<4x5xi32> -> tensor<4x5xi32>
+func.func @pad_bool(%x: tensor<4x5xi1>) {
+  // CHECK: nn.pad: input must be float, quantized or integer, got i1
+  %y = nn.pad %x pads [0, 0, 0, 0] mode "constant" : tensor<4x5xi1> -> tensor<4x5xi1>
+  func.return
+}
+
+// -----
+
+func.func @resize_int(%x: tensor<1x1x2x2xi32>) {
+  // CHECK: nn.resize: input must be float or quantized, got i32
+  %y = nn.resize %x mode "nearest" coord "asymmetric" : tensor<1x1x2x2xi32> -> tensor<1x1x4x4xi32>
+  func.return
+}
+
+// -----
+
+func.func @pad_wrap_empty(%x: tensor<0x5xf32>) {
+  // CHECK: nn.pad: wrap padding of dimension 0 needs a non-empty dimension, got size 0
+  %y = nn.pad %x pads [1, 0, 0, 0] mode "wrap" : tensor<0x5xf32> -> tensor<1x5xf32>
   func.return
 }
 
@@ -800,8 +856,32 @@ func.func @resize_mode(%x: tensor<1x2x4x4xf32>) {
 
 // -----
 
+func.func @resize_scales_size(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: result size 8x8 is not floor(input size x scales) = 9x8 (input 4x4, scales [2.3, 2.0])
+  %y = nn.resize %x mode "nearest" coord "asymmetric" scales [2.3, 2.0] : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_scales_count(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: scales must be 2 positive finite numbers, got [2.0, 2.0, 1.0]
+  %y = nn.resize %x mode "nearest" coord "asymmetric" scales [2.0, 2.0, 1.0] : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_scales_negative(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: scales must be 2 positive finite numbers, got [-2.0, 2.0]
+  %y = nn.resize %x mode "nearest" coord "asymmetric" scales [-2.0, 2.0] : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
 func.func @resize_coord(%x: tensor<1x2x4x4xf32>) {
-  // CHECK: nn.resize: coordinate_transformation_mode must be one of 'half_pixel', 'align_corners', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn', got 'tf_crop_and_resize'
+  // CHECK: nn.resize: coordinate_transformation_mode must be one of 'half_pixel', 'align_corners', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn', 'half_pixel_symmetric', got 'tf_crop_and_resize'
   %y = nn.resize %x mode "nearest" coord "tf_crop_and_resize" : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
   func.return
 }

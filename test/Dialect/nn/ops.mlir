@@ -417,6 +417,40 @@ func.func @pad(%x: tensor<1x3x4x5xf32>, %q: tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>>
 
 // -----
 
+// CHECK-LABEL: func.func @pad_wrap_int
+// CHECK-NEXT:    %w = nn.pad %x pads [0, 0, 2, 7, 0, 0, 1, 0] mode "wrap" : tensor<1x3x4x5xf32> -> tensor<1x3x7x12xf32>
+// CHECK-NEXT:    %i = nn.pad %n pads [1, 0, 0, 2] mode "constant" value 7.0 : tensor<2x3xi32> -> tensor<3x5xi32>
+func.func @pad_wrap_int(%x: tensor<1x3x4x5xf32>, %n: tensor<2x3xi32>) {
+  %w = nn.pad %x pads [0, 0, 2, 7, 0, 0, 1, 0] mode "wrap" : tensor<1x3x4x5xf32> -> tensor<1x3x7x12xf32>
+  %i = nn.pad %n pads [1, 0, 0, 2] mode "constant" value 7.0 : tensor<2x3xi32> -> tensor<3x5xi32>
+  func.return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @integer_ops
+// CHECK-NEXT:    %a = nn.add %x, %y : (tensor<2x3xi8>, tensor<3xi8>) -> tensor<2x3xi8>
+// CHECK-NEXT:    %d = nn.div %x, %y : (tensor<2x3xi8>, tensor<3xi8>) -> tensor<2x3xi8>
+// CHECK-NEXT:    %p = nn.pow %u, %u : (tensor<4xui64>, tensor<4xui64>) -> tensor<4xui64>
+// CHECK-NEXT:    %g = nn.pow %x, %h : (tensor<2x3xi8>, tensor<3xf16>) -> tensor<2x3xi8>
+// CHECK-NEXT:    %r = nn.relu %x : tensor<2x3xi8> -> tensor<2x3xi8>
+// CHECK-NEXT:    %c = nn.clamp %x min -1.5 max 6.0 : tensor<2x3xi8> -> tensor<2x3xi8>
+// CHECK-NEXT:    %t = nn.transpose %x perm [1, 0] : tensor<2x3xi8> -> tensor<3x2xi8>
+// CHECK-NEXT:    %k = nn.concat %x, %x axis 0 : (tensor<2x3xi8>, tensor<2x3xi8>) -> tensor<4x3xi8>
+func.func @integer_ops(%x: tensor<2x3xi8>, %y: tensor<3xi8>, %u: tensor<4xui64>, %h: tensor<3xf16>) {
+  %a = nn.add %x, %y : (tensor<2x3xi8>, tensor<3xi8>) -> tensor<2x3xi8>
+  %d = nn.div %x, %y : (tensor<2x3xi8>, tensor<3xi8>) -> tensor<2x3xi8>
+  %p = nn.pow %u, %u : (tensor<4xui64>, tensor<4xui64>) -> tensor<4xui64>
+  %g = nn.pow %x, %h : (tensor<2x3xi8>, tensor<3xf16>) -> tensor<2x3xi8>
+  %r = nn.relu %x : tensor<2x3xi8> -> tensor<2x3xi8>
+  %c = nn.clamp %x min -1.5 max 6.0 : tensor<2x3xi8> -> tensor<2x3xi8>
+  %t = nn.transpose %x perm [1, 0] : tensor<2x3xi8> -> tensor<3x2xi8>
+  %k = nn.concat %x, %x axis 0 : (tensor<2x3xi8>, tensor<2x3xi8>) -> tensor<4x3xi8>
+  func.return
+}
+
+// -----
+
 // CHECK-LABEL: func.func @concat
 // CHECK-NEXT:    %c = nn.concat %a, %b axis 1 : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x5x4x4xf32>
 // CHECK-NEXT:    %n = nn.concat %a, %a, %b axis -3 : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x7x4x4xf32>
@@ -503,11 +537,15 @@ func.func @depth_space(%x: tensor<1x8x4x6xf32>) {
 // CHECK-NEXT:    %d = nn.resize %x mode "nearest" coord "tf_half_pixel_for_nn" : tensor<1x8x4x6xf32> -> tensor<1x8x3x5xf32>
 // CHECK-NEXT:    %l = nn.resize %x mode "bilinear" coord "align_corners" : tensor<1x8x4x6xf32> -> tensor<1x8x7x11xf32>
 // CHECK-NEXT:    %q = nn.resize %y mode "bilinear" coord "half_pixel" : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x6x6x!nn.q<ui8, 0.5, 128>>
+// CHECK-NEXT:    %s = nn.resize %x mode "bilinear" coord "half_pixel_symmetric" scales [6.000000e-01, 2.300000e+00] : tensor<1x8x4x6xf32> -> tensor<1x8x2x13xf32>
+// CHECK-NEXT:    %t = nn.resize %x mode "nearest" coord "align_corners" nearest_mode "ceil" scales [1.0000000000000002, 5.000000e-01] : tensor<1x8x4x6xf32> -> tensor<1x8x4x3xf32>
 func.func @resize(%x: tensor<1x8x4x6xf32>, %y: tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>>) {
   %n = nn.resize %x mode "nearest" coord "asymmetric" nearest_mode "floor" : tensor<1x8x4x6xf32> -> tensor<1x8x8x12xf32>
   %d = nn.resize %x mode "nearest" coord "tf_half_pixel_for_nn" : tensor<1x8x4x6xf32> -> tensor<1x8x3x5xf32>
   %l = nn.resize %x mode "bilinear" coord "align_corners" : tensor<1x8x4x6xf32> -> tensor<1x8x7x11xf32>
   %q = nn.resize %y mode "bilinear" coord "half_pixel" : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x6x6x!nn.q<ui8, 0.5, 128>>
+  %s = nn.resize %x mode "bilinear" coord "half_pixel_symmetric" scales [0.6, 2.3] : tensor<1x8x4x6xf32> -> tensor<1x8x2x13xf32>
+  %t = nn.resize %x mode "nearest" coord "align_corners" nearest_mode "ceil" scales [1.0000000000000002, 0.5] : tensor<1x8x4x6xf32> -> tensor<1x8x4x3xf32>
   func.return
 }
 

@@ -1,0 +1,198 @@
+"""ONNX QuantizeLinear / DequantizeLinear, Resize and Upsample vs onnx.reference and onnxruntime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import onnx
+import pytest
+from onnx import helper, numpy_helper
+from onnx_convert_check import check_node, import_error, imported_ops
+from onnx_ref import assert_matches_onnx, one_node_model
+
+from kcc.frontends.onnx import import_onnx
+from kcc.interp import run
+
+RNG = np.random.default_rng(3)
+X = (RNG.standard_normal((1, 3, 4, 5)) * 2).astype(np.float32)
+
+
+@pytest.mark.parametrize("opset", [10, 13, 21])
+@pytest.mark.parametrize("zp", [np.uint8(128), np.int8(-3), None])
+def test_quantize_per_tensor(opset: int, zp: np.generic | None) -> None:
+    inits = {"s": np.float32(0.05)} if zp is None else {"s": np.float32(0.05), "zp": np.asarray(zp)}
+    model = one_node_model(
+        "QuantizeLinear", {"x": X}, initializers=inits, opset=opset, output_dtypes=[np.asarray(zp or np.uint8(0)).dtype]
+    )
+    got = run(import_onnx(model), [X])
+    assert_matches_onnx(got, model, {"x": X})
+
+
+@pytest.mark.parametrize("axis", [1, -3, 3])
+def test_quantize_dequantize_per_axis(axis: int) -> None:
+    n = X.shape[axis]
+    scales = (RNG.random(n) * 0.1 + 0.01).astype(np.float32)
+    zps = RNG.integers(-5, 5, n).astype(np.int8)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s", "zp"], ["q"], axis=axis),
+        helper.make_node("DequantizeLinear", ["q", "s", "zp"], ["y"], axis=axis),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "qdq",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, X.shape)],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(scales, "s"), numpy_helper.from_array(zps, "zp")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    module = import_onnx(model)
+    assert [op.name for op in module.body.block.first_op.body.block.ops][:2] == ["nn.quantize", "nn.dequantize"]
+    assert_matches_onnx(run(module, [X]), model, {"x": X})
+
+
+def test_dequantize_constant_weights_and_quantized_input() -> None:
+    """Constant int8 weights become a quantized nn.const; a uint8 graph input read by DQ gets an !nn.q type."""
+    xq = RNG.integers(0, 255, (2, 4), dtype=np.uint8)
+    w = RNG.integers(-128, 127, (4, 3), dtype=np.int8)
+    nodes = [
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["x"]),
+        helper.make_node("DequantizeLinear", ["w", "ws"], ["wf"], axis=1),
+        helper.make_node("MatMul", ["x", "wf"], ["y"]),
+    ]
+    inits = [
+        numpy_helper.from_array(np.float32(0.1), "xs"),
+        numpy_helper.from_array(np.uint8(100), "xz"),
+        numpy_helper.from_array(w, "w"),
+        numpy_helper.from_array(np.array([0.01, 0.02, 0.03], np.float32), "ws"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "dq",
+        [helper.make_tensor_value_info("xq", onnx.TensorProto.UINT8, xq.shape)],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    module = import_onnx(model)
+    text = str(module)
+    assert "tensor<2x4x!nn.q<ui8, 0.1" in text and "!nn.qc<i8, axis 1" in text
+    assert_matches_onnx(run(module, [xq]), model, {"xq": xq})
+
+
+def test_quantize_constant_folds_into_quantized_const() -> None:
+    w = RNG.standard_normal((3, 2)).astype(np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["w", "s", "z"], ["q"]),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["wf"]),
+        helper.make_node("Add", ["x", "wf"], ["y"]),
+    ]
+    inits = [
+        numpy_helper.from_array(w, "w"),
+        numpy_helper.from_array(np.float32(0.02), "s"),
+        numpy_helper.from_array(np.int8(1), "z"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "q",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, w.shape)],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, None)],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    module = import_onnx(model)
+    x = RNG.standard_normal((3, 2)).astype(np.float32)
+    assert "nn.quantize" not in str(module) and "nn.dequantize" in str(module)
+    assert_matches_onnx(run(module, [x]), model, {"x": x})
+
+
+def test_block_quantization_is_refused() -> None:
+    model = one_node_model(
+        "QuantizeLinear",
+        {"x": X[0, 0]},
+        attrs={"axis": 1, "block_size": 5},
+        initializers={"s": np.full((4, 1), 0.1, np.float32)},
+        opset=21,
+        output_dtypes=[np.uint8],
+    )
+    assert "block quantization" in import_error(model)
+
+
+RESIZE_CASES: list[tuple[dict[str, Any], tuple[int, int] | None, tuple[float, float] | None]] = [
+    ({"mode": "nearest"}, None, (2.0, 3.0)),
+    ({"mode": "nearest", "nearest_mode": "floor", "coordinate_transformation_mode": "asymmetric"}, None, (2.0, 2.0)),
+    ({"mode": "nearest", "nearest_mode": "round_prefer_ceil"}, (7, 9), None),
+    ({"mode": "nearest", "nearest_mode": "ceil", "coordinate_transformation_mode": "align_corners"}, (8, 3), None),
+    ({"mode": "nearest", "coordinate_transformation_mode": "tf_half_pixel_for_nn"}, (6, 7), None),
+    ({"mode": "linear"}, None, (2.0, 2.0)),
+    ({"mode": "linear", "coordinate_transformation_mode": "align_corners"}, (7, 9), None),
+    ({"mode": "linear", "coordinate_transformation_mode": "pytorch_half_pixel"}, (1, 3), None),
+    ({"mode": "linear", "coordinate_transformation_mode": "asymmetric"}, (2, 2), None),
+    ({"mode": "linear", "coordinate_transformation_mode": "half_pixel"}, None, (0.5, 0.4)),
+]
+
+
+@pytest.mark.parametrize(("attrs", "sizes", "scales"), RESIZE_CASES)
+@pytest.mark.parametrize("opset", [11, 13, 19])
+def test_resize(attrs: dict[str, Any], sizes: tuple[int, int] | None, scales: tuple[float, float] | None, opset: int) -> None:
+    inits: dict[str, np.ndarray] = {"roi": np.zeros((0,), np.float32)}
+    order = ["x", "roi"]
+    if scales is not None:
+        inits["scales"] = np.array([1, 1, *scales], np.float32)
+        order.append("scales")
+    else:
+        inits["scales"] = np.zeros((0,), np.float32)
+        inits["sizes"] = np.array([1, 3, *sizes], np.int64) if sizes else np.zeros((0,), np.int64)
+        order += ["scales", "sizes"]
+    # onnx.reference does not know tf_half_pixel_for_nn: onnxruntime is the reference there.
+    tf_nn = attrs.get("coordinate_transformation_mode") == "tf_half_pixel_for_nn"
+    runtimes = ("onnxruntime",) if tf_nn else ("reference", "onnxruntime")
+    m = check_node("Resize", {"x": X}, attrs, initializers=inits, opset=opset, input_order=order, runtimes=runtimes)
+    assert imported_ops(m) == ["nn.resize"]
+
+
+def test_resize_axes_opset18() -> None:
+    inits = {"roi": np.zeros((0,), np.float32), "scales": np.array([2.0, 3.0], np.float32)}
+    check_node("Resize", {"x": X}, {"axes": [2, 3], "mode": "linear"}, initializers=inits, opset=18)
+
+
+@pytest.mark.parametrize("opset", [7, 9])
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_upsample(opset: int, mode: str) -> None:
+    scales = [1.0, 1.0, 2.0, 3.0]
+    if opset == 7:
+        model = one_node_model("Upsample", {"x": X}, attrs={"scales": scales, "mode": mode}, opset=7)
+    else:
+        model = one_node_model(
+            "Upsample", {"x": X}, attrs={"mode": mode}, initializers={"s": np.array(scales, np.float32)}, opset=9
+        )
+    # onnx.reference's Upsample only does integer nearest; onnxruntime is the reference.
+    assert_matches_onnx(run(import_onnx(model), [X]), model, {"x": X}, runtimes=("onnxruntime",))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "linear"])
+def test_resize10(mode: str) -> None:
+    m = check_node(
+        "Resize",
+        {"x": X},
+        {"mode": mode},
+        initializers={"s": np.array([1, 1, 2, 2], np.float32)},
+        opset=10,
+        runtimes=("onnxruntime",),
+    )
+    assert imported_ops(m) == ["nn.resize"]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "scales", "expect"),
+    [
+        ({"mode": "cubic"}, [1, 1, 2, 2], "mode 'cubic' is not supported"),
+        ({"mode": "linear"}, [1, 1, 0.6, 0.6], "nn.resize derives the scale from the sizes"),
+        ({"mode": "nearest"}, [1, 2, 1, 1], "resizing N or C is not supported"),
+        ({"coordinate_transformation_mode": "tf_crop_and_resize"}, [1, 1, 2, 2], "tf_crop_and_resize"),
+    ],
+)
+def test_resize_refusals(attrs: dict[str, Any], scales: list[float], expect: str) -> None:
+    inits = {"roi": np.zeros((0,), np.float32), "scales": np.array(scales, np.float32)}
+    msg = import_error(one_node_model("Resize", {"x": X}, attrs=attrs, initializers=inits, opset=13))
+    assert "Resize (unnamed) (#0)" in msg and expect in msg
