@@ -46,10 +46,17 @@ def _fold_transposes() -> type[ModulePass]:
     return FoldTransposesPass
 
 
+def _fuse_conv() -> type[ModulePass]:
+    from kcc.passes.fuse_conv import FuseConvPass
+
+    return FuseConvPass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
 KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
     "fold-transposes": _fold_transposes,
+    "fuse-conv": _fuse_conv,
 }
 
 KCC_UNIVERSE = Universe(all_dialects=KCC_DIALECTS, all_passes=KCC_PASSES)
