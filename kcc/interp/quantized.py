@@ -1,9 +1,12 @@
 """Quantized execution of `nn` ops.
 
-By default a quantized op runs as dequantize -> float semantics -> quantize (round half to even,
-saturating). Ops whose integer arithmetic is defined bit-exactly by a reference (TFLite's integer kernels:
-conv, depthwise conv, fully connected, add, mul, ...) register an exact kernel with `exact_kernel`, in
-`kcc/interp/nn/quant_kernels.py`; `run_quantized` then uses it instead of the float path.
+The nn dialect's quantized semantics are TFLite's wherever TFLite defines them: ops whose integer
+arithmetic TFLite's reference kernels define (conv, depthwise conv, transposed conv, fully connected, add,
+sub, mul, div, squared difference, average pool, mean, softmax, concatenation with rescaling, bilinear
+resize, leaky relu, prelu, hard swish, abs, sqrt) register a bit-exact kernel with `exact_kernel`, in
+`kcc/interp/nn/quant_kernels.py`; `run_quantized` then uses it. Everything else (and operand types outside
+TFLite's kernels) runs as dequantize -> float semantics -> quantize (round half to even, saturating). The
+KPU path has its own arithmetic (kcc/k210).
 """
 
 from __future__ import annotations

@@ -331,14 +331,16 @@ def test_quantized_unary(name, build, nodes, inits, qx, qy):
     xq = _rand_q(shape, qx[0], seed=16)
     got = _run_kcc([xq], [_qtensor(shape, qx)], lambda v: build(v, _qtensor(shape, qy)).output)
     model = _qdq_model(nodes, {"x": xq}, [qx], qy, inits)
-    _assert_close_quantized(got, model, {"x": xq})
+    # hard_swish and leaky_relu run TFLite's fixed-point kernels (bit-exact to litert in test_interp_tflite.py),
+    # which round differently from float QDQ on some elements; the others go through float
+    _assert_close_quantized(got, model, {"x": xq}, 0.8 if name in ("hard_swish", "leaky_relu") else 0.99)
 
 
-# Quantized add and mul run TFLite's integer kernels (kcc/interp/nn/quant_kernels.py), whose fixed-point
+# Quantized add, sub and mul run TFLite's integer kernels (kcc/interp/nn/quant_kernels.py), whose fixed-point
 # rescaling rounds differently from QDQ float on a few percent of the elements; the others run through float.
 Q_BINARY = [
     ("Add", nn.AddOp, 0.9),
-    ("Sub", nn.SubOp, 0.99),
+    ("Sub", nn.SubOp, 0.9),
     ("Mul", nn.MulOp, 0.9),
     ("Max", nn.MaximumOp, 0.99),
     ("Min", nn.MinimumOp, 0.99),
@@ -378,7 +380,8 @@ def test_quantized_prelu():
         helper.make_node("PRelu", ["x_f", "s_f"], ["yf"]),
     ]
     extra = {"sq": sq, "s_s": np.array(qs[1], np.float32), "s_z": np.array(qs[2], np.uint8)}
-    _assert_close_quantized(got, _qdq_model(nodes, {"x": xq}, [qx], qy, extra), {"x": xq})
+    # TFLite's fixed-point PRELU (bit-exact to litert in test_interp_tflite.py) vs float QDQ: within one step
+    _assert_close_quantized(got, _qdq_model(nodes, {"x": xq}, [qx], qy, extra), {"x": xq}, 0.8)
 
 
 # --- float properties print and parse back exactly -----------------------------------------------------------------

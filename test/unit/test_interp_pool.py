@@ -250,4 +250,10 @@ def test_reductions_quantized(onnx_op, op_class):
     y_type = TensorType(nn.QuantType(U8, y_scale, 128), (1, 3, 1, 1))
     module = _module(TensorType(nn.QuantType(U8, 0.5, 128), xq.shape), lambda v: op_class(v, y_type, (2, 3), True))
     assert len(np.unique(ref)) > 1
-    assert_matches_onnx(run(module, [xq]), model, {"xq": xq})
+    (got,) = run(module, [xq])
+    if onnx_op == "ReduceMean":
+        # quantized mean is TFLite's integer MEAN (exact to litert in test_interp_tflite.py); its fixed-point
+        # rescale may differ from float QDQ by one step
+        assert np.abs(got.astype(np.int64) - ref.astype(np.int64)).max() <= 1
+    else:
+        assert_matches_onnx([got], model, {"xq": xq})

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tflite_import_ref import check_op
 from tflite_ref import QParams, const, run_tflite_op, tensor
 from xdsl.dialects.builtin import IntegerType, Signedness, TensorType, f32
 from xdsl.ir import Attribute, SSAValue
@@ -453,3 +454,140 @@ def test_space_to_batch_and_back(block: tuple[int, int], pads: tuple[int, int, i
     got_back = run_kcc([rt], lambda v: nn.BatchToSpaceOp(v, b2s_t, block, pads).output, [nchw(ref)])
     assert_same(nhwc(got_back), back)
     assert_same(back, x)
+
+
+# ------------------------------------------------------ TFLite integer kernels: seeded sweeps, exact equality
+#
+# Each case imports a one-op TFLite model with kcc's frontend and runs it with kcc's interpreter and litert's
+# reference kernels (`tflite_import_ref.check_op`, 0 LSB allowed). Quantizations are drawn per case: scales
+# log-uniform in [1e-3, 0.5] (output scales far below the input's saturate), zero points anywhere in range.
+
+SWEEP_CASES = 3
+U8, S8 = np.uint8, np.int8
+
+
+def _sweep_q(rng: np.random.Generator, dtype: Any, lo: float = 1e-3, hi: float = 0.5) -> QParams:
+    info = np.iinfo(dtype)
+    scale = f32s(float(np.exp(rng.uniform(np.log(lo), np.log(hi)))))
+    return QParams(scale, int(rng.integers(info.min + 20, info.max - 20, endpoint=True)))
+
+
+def _all_values(dtype: Any, shape: tuple[int, ...] = (1, 4, 8, 8)) -> np.ndarray:
+    info = np.iinfo(dtype)
+    return np.arange(info.min, info.max + 1).astype(dtype).reshape(shape)
+
+
+@pytest.mark.parametrize(
+    ("op", "dtype"),
+    [("LEAKY_RELU", S8), ("LEAKY_RELU", U8), ("HARD_SWISH", S8), ("HARD_SWISH", U8), ("ABS", S8), ("SQRT", S8)],
+)
+def test_sweep_unary(op: str, dtype: Any) -> None:
+    """Every storage value through LEAKY_RELU (alpha 0 .. 2), HARD_SWISH, ABS, SQRT (litert: int8 only)."""
+    rng = np.random.default_rng(100)
+    for _ in range(SWEEP_CASES):
+        xq, yq = _sweep_q(rng, dtype), _sweep_q(rng, dtype)
+        x = _all_values(dtype)
+        options: dict[str, Any] | None = None
+        if op == "SQRT":
+            x = np.maximum(x, xq.zero_points[0]).astype(dtype)
+        if op == "LEAKY_RELU":
+            options = {"alpha": float(rng.uniform(0.0, 2.0))}
+        if op == "HARD_SWISH":  # TFLite requires s_x / (128 s_y) <= 1
+            yq = _sweep_q(rng, dtype, lo=xq.scales[0] / 64)
+        check_op(op, [tensor(x, xq)], options, output_shape=x.shape, output_quant=yq)
+
+
+@pytest.mark.parametrize(
+    ("op", "dtype"),
+    [("SUB", S8), ("SUB", U8), ("DIV", S8), ("DIV", U8), ("SQUARED_DIFFERENCE", S8), ("PRELU", S8), ("PRELU", U8)],
+)
+def test_sweep_binary(op: str, dtype: Any) -> None:
+    """SUB, DIV, SQUARED_DIFFERENCE and PRELU (alpha broadcast over channels) on random operands."""
+    rng = np.random.default_rng(101)
+    shape = (2, 4, 5, 3)
+    for _ in range(SWEEP_CASES):
+        aq, bq, yq = _sweep_q(rng, dtype), _sweep_q(rng, dtype), _sweep_q(rng, dtype)
+        a = rand_q(rng, shape, dtype)
+        b_shape = (1, 1, 3) if op == "PRELU" else (1, 4, 1, 3)
+        b = rand_q(rng, b_shape, dtype)
+        if op == "DIV":  # no zero divisor (TFLite leaves it undefined)
+            b = np.where(b.astype(np.int64) == bq.zero_points[0], b.astype(np.int64) + 1, b).astype(dtype)
+        second = const(b, bq) if op == "PRELU" else tensor(b, bq)
+        check_op(op, [tensor(a, aq), second], output_shape=shape, output_quant=yq)
+
+
+@pytest.mark.parametrize("dtype", [S8, U8])
+def test_sweep_softmax(dtype: Any) -> None:
+    """8-bit SOFTMAX (output 1/256 at the storage minimum) with beta 0.5 .. 2, rows of 1 .. 40 values."""
+    rng = np.random.default_rng(102)
+    yq = QParams(1 / 256, int(np.iinfo(dtype).min))
+    for depth in (1, 7, 40):
+        x = rand_q(rng, (3, depth), dtype)
+        xq = _sweep_q(rng, dtype, lo=0.005, hi=0.5)
+        check_op("SOFTMAX", [tensor(x, xq)], {"beta": float(rng.choice([0.5, 1.0, 2.0]))}, output_shape=x.shape, output_quant=yq)
+
+
+@pytest.mark.parametrize("dtype", [S8, U8])
+def test_sweep_average_pool_and_mean(dtype: Any) -> None:
+    """AVERAGE_POOL_2D (SAME / VALID, strides 1..2, kernels 1..3) and MEAN over several axis sets, keep_dims
+    both ways, with the input's quantization or another one."""
+    rng = np.random.default_rng(103)
+    for _ in range(SWEEP_CASES):
+        h, w, c = (int(v) for v in rng.integers(2, 8, 3))
+        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+        padding = str(rng.choice(["SAME", "VALID"]))
+        xq, yq = _sweep_q(rng, dtype), _sweep_q(rng, dtype)
+        x = tensor(rand_q(rng, (2, h, w, c), dtype), xq)
+        pool = {"padding": padding, "stride_w": s, "stride_h": s, "filter_width": k, "filter_height": k}
+        check_op("AVERAGE_POOL_2D", [x], pool)
+        for axes, keep in (([1, 2], True), ([1, 2], False), ([3], True), ([0, 1, 2], False)):
+            for out_q in (xq, yq):
+                check_op("MEAN", [x, const(np.asarray(axes, np.int32))], {"keep_dims": keep}, output_quant=out_q)
+
+
+@pytest.mark.parametrize("dtype", [S8, U8])
+def test_sweep_concat_and_resize(dtype: Any) -> None:
+    """CONCATENATION of inputs with their own quantizations (uint8: litert refuses int8) and RESIZE_BILINEAR with
+    TFLite's three flag combinations, up and down."""
+    rng = np.random.default_rng(104)
+    for _ in range(SWEEP_CASES):
+        xq = _sweep_q(rng, dtype)
+        x = tensor(rand_q(rng, (1, 4, 5, 3), dtype), xq)
+        if dtype == U8:
+            other = tensor(rand_q(rng, (1, 4, 5, 2), dtype), _sweep_q(rng, dtype))
+            check_op("CONCATENATION", [x, other, x], {"axis": 3}, output_quant=_sweep_q(rng, dtype))
+        for align, half in ((False, False), (True, False), (False, True)):
+            size = const(rng.integers(1, 12, 2).astype(np.int32))
+            check_op("RESIZE_BILINEAR", [x, size], {"align_corners": align, "half_pixel_centers": half})
+
+
+@pytest.mark.parametrize("dtype", [S8, U8])
+def test_sweep_transpose_conv(dtype: Any) -> None:
+    """TRANSPOSE_CONV: int8 per-channel / uint8 per-tensor weights, SAME / VALID, strides 1..2, with and without bias."""
+    rng = np.random.default_rng(105)
+    for _ in range(SWEEP_CASES):
+        h, w, c, o = (int(v) for v in rng.integers(1, 5, 4))
+        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 3))
+        padding = str(rng.choice(["SAME", "VALID"]))
+        oh, ow = (n * s if padding == "SAME" else (n - 1) * s + k for n in (h, w))
+        xq, yq = _sweep_q(rng, dtype, lo=0.01), _sweep_q(rng, dtype, lo=0.05, hi=2.0)
+        if dtype == S8:
+            wt = rng.integers(-127, 127, (o, k, k, c), endpoint=True).astype(np.int8)
+            ws = [f32s(v) for v in rng.uniform(0.005, 0.03, o)]
+            wq, bq = QParams(ws, [0] * o, axis=0), QParams([f32s(xq.scales[0] * v) for v in ws], [0] * o)
+        else:
+            wt = rand_q(rng, (o, k, k, c), dtype)
+            ws1 = f32s(float(rng.uniform(0.005, 0.03)))
+            wq, bq = QParams(ws1, int(rng.integers(100, 156))), QParams(f32s(xq.scales[0] * ws1), 0)
+        bias = const(rng.integers(-3000, 3000, o).astype(np.int32), bq)
+        for b in (None, bias):
+            operands = [
+                const(np.asarray([1, oh, ow, o], np.int32)),
+                const(wt, wq),
+                tensor(rand_q(rng, (1, h, w, c), dtype), xq),
+                b,
+            ]
+            options = {"padding": padding, "stride_w": s, "stride_h": s}
+            check_op(
+                "TRANSPOSE_CONV", operands, options, output_shape=(1, oh, ow, o), output_dtype=dtype, output_quant=yq, version=3
+            )

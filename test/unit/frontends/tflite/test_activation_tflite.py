@@ -1,11 +1,10 @@
 """TFLite activations and unary math: kcc's import + interpreter against litert.
 
 LOGISTIC, TANH, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, PRELU, HARD_SWISH, EXP, LOG, SQRT, RSQRT, ABS, NEG in
-float32, and int8 / uint8 where litert's reference kernels take them (every storage value is fed). kcc runs
-these quantized ops as dequantize -> float -> quantize. TFLite's lookup tables (LOGISTIC, TANH, EXP, LOG,
-RSQRT) and requantizing RELU / RELU6 agree exactly for the quantizations tested here; its fixed-point
-LEAKY_RELU, PRELU, HARD_SWISH and ABS (with an output scale of its own) and its SQRT table round some values
-1 LSB away from the correctly rounded float result, so those comparisons allow 1 LSB (`max_lsb`).
+float32, and int8 / uint8 where litert's reference kernels take them (every storage value is fed). kcc's
+interpreter runs LEAKY_RELU, PRELU, HARD_SWISH, ABS and SQRT with TFLite's integer kernels
+(kcc/interp/nn/quant_kernels.py), the others as dequantize -> float -> quantize, which agrees with TFLite's
+lookup tables (LOGISTIC, TANH, EXP, LOG, RSQRT) for the quantizations tested here: all compare exactly.
 """
 
 from __future__ import annotations
@@ -81,7 +80,7 @@ def test_float_rank2() -> None:
 
 _ZP = {np.int8: -7, np.uint8: 120}
 
-# (op, dtype, output quantization or None = the input's, max LSB). TFLite fixes the LOGISTIC / TANH output
+# (op, dtype, output quantization or None = the input's, max LSB: 0 everywhere now). TFLite fixes the LOGISTIC / TANH output
 # quantization (1/256 and 1/128 with the zero point at the bottom / middle of the range).
 QUANTIZED: list[tuple[str, type, QParams | None, int]] = [
     ("LOGISTIC", np.int8, QParams(1 / 256, -128), 0),
@@ -95,15 +94,15 @@ QUANTIZED: list[tuple[str, type, QParams | None, int]] = [
     ("RELU6", np.uint8, QParams(0.03, 10), 0),
     ("RELU_N1_TO_1", np.int8, None, 0),
     ("RELU_N1_TO_1", np.uint8, None, 0),
-    ("LEAKY_RELU", np.int8, None, 1),
-    ("LEAKY_RELU", np.uint8, QParams(0.04, 100), 1),
-    ("HARD_SWISH", np.int8, QParams(0.04, -60), 1),
-    ("HARD_SWISH", np.uint8, QParams(0.04, 60), 1),
+    ("LEAKY_RELU", np.int8, None, 0),
+    ("LEAKY_RELU", np.uint8, QParams(0.04, 100), 0),
+    ("HARD_SWISH", np.int8, QParams(0.04, -60), 0),
+    ("HARD_SWISH", np.uint8, QParams(0.04, 60), 0),
     ("EXP", np.int8, QParams(0.05, -128), 0),
     ("LOG", np.int8, QParams(0.02, 0), 0),
-    ("SQRT", np.int8, QParams(0.02, -128), 1),
+    ("SQRT", np.int8, QParams(0.02, -128), 0),
     ("RSQRT", np.int8, QParams(0.05, -128), 0),
-    ("ABS", np.int8, QParams(0.06, -128), 1),
+    ("ABS", np.int8, QParams(0.06, -128), 0),
 ]
 
 
@@ -124,8 +123,8 @@ def test_quantized_prelu(dtype: type) -> None:
     rng = np.random.default_rng(7)
     x = tensor(rand_q(rng, SHAPE, dtype), QParams(0.05, _ZP[dtype]))
     alpha = const(rand_q(rng, (1, 1, 3), dtype), QParams(0.002, _ZP[dtype]))
-    # TFLite's PRELU multiplies in fixed point with two multipliers; kcc goes through float.
-    check_op("PRELU", [x, alpha], output_quant=QParams(0.04, _ZP[dtype]), max_lsb=1)
+    # TFLite's PRELU multiplies in fixed point with two multipliers; kcc's exact kernel does the same.
+    check_op("PRELU", [x, alpha], output_quant=QParams(0.04, _ZP[dtype]))
 
 
 def test_quantized_neg_zero_point_0() -> None:

@@ -1,9 +1,8 @@
 """TFLite ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE: kcc's import + interpreter against litert.
 
-Broadcasting, constants on either side, fused activations, int8 / uint8. Quantized results are exact where
-kcc's interpreter has TFLite's integer kernel (ADD, MUL) or where the op only moves values on one shared
-quantization (MAXIMUM, MINIMUM); SUB, DIV and SQUARED_DIFFERENCE run through dequantize -> float ->
-quantize in kcc while TFLite computes them in fixed point, so a rounding tie may land 1 LSB apart.
+Broadcasting, constants on either side, fused activations, int8 / uint8. Quantized results are exact: kcc's
+interpreter has TFLite's integer kernels (ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE), and MAXIMUM / MINIMUM
+only move values on one shared quantization.
 """
 
 from __future__ import annotations
@@ -116,18 +115,18 @@ def _q_operands(
     return tensor(rand_q(rng, a_shape, dtype), qa), tensor(rand_q(rng, b_shape, dtype), qb), qy
 
 
-# (op, dtype, max_lsb): TFLite's ADD / MUL kernels are reproduced exactly; SUB, DIV and SQUARED_DIFFERENCE go
-# through float in kcc (fixed-point rounding in TFLite); MAXIMUM / MINIMUM need one shared quantization.
+# (op, dtype, max_lsb): TFLite's ADD / MUL / SUB / DIV / SQUARED_DIFFERENCE integer kernels are reproduced
+# exactly; MAXIMUM / MINIMUM need one shared quantization.
 QUANTIZED = [
     ("ADD", "i8", 0),
     ("ADD", "u8", 0),
     ("MUL", "i8", 0),
     ("MUL", "u8", 0),
-    ("SUB", "i8", 1),
-    ("SUB", "u8", 1),
-    ("DIV", "i8", 1),
-    ("DIV", "u8", 1),
-    ("SQUARED_DIFFERENCE", "i8", 1),
+    ("SUB", "i8", 0),
+    ("SUB", "u8", 0),
+    ("DIV", "i8", 0),
+    ("DIV", "u8", 0),
+    ("SQUARED_DIFFERENCE", "i8", 0),
 ]
 
 
