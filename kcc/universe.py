@@ -52,8 +52,36 @@ def _fuse_conv() -> type[ModulePass]:
     return FuseConvPass
 
 
+def _decompose_conv_transpose() -> type[ModulePass]:
+    from kcc.passes.decompose_conv_transpose import DecomposeConvTransposePass
+
+    return DecomposeConvTransposePass
+
+
+def _decompose_dilated_conv() -> type[ModulePass]:
+    from kcc.passes.decompose_dilated_conv import DecomposeDilatedConvPass
+
+    return DecomposeDilatedConvPass
+
+
+def _decompose_fully_connected() -> type[ModulePass]:
+    from kcc.passes.decompose_fully_connected import DecomposeFullyConnectedPass
+
+    return DecomposeFullyConnectedPass
+
+
+def _decompose_large_kernel() -> type[ModulePass]:
+    from kcc.passes.decompose_large_kernel import DecomposeLargeKernelPass
+
+    return DecomposeLargeKernelPass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
 KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "decompose-conv-transpose": _decompose_conv_transpose,
+    "decompose-dilated-conv": _decompose_dilated_conv,
+    "decompose-fully-connected": _decompose_fully_connected,
+    "decompose-large-kernel": _decompose_large_kernel,
     "fold-constants": _fold_constants,
     "fold-transposes": _fold_transposes,
     "fuse-conv": _fuse_conv,
