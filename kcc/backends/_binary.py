@@ -7,6 +7,7 @@ instead of an exception from `struct` or an unbounded allocation.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +17,7 @@ from kcc.errors import KccError
 KPU_RAM_BYTES = 2 * 1024 * 1024
 KPU_LINE_BYTES = 64
 KPU_LINES = KPU_RAM_BYTES // KPU_LINE_BYTES
+MAX_TAIL_OVERRUN = 7  # nncase never writes the padding after the last body
 
 
 class ByteReader:
@@ -85,6 +87,24 @@ class ByteReader:
         return arr
 
 
+def walk_bodies(
+    data: bytes, heads: list[tuple[int, int]], start: int, name: Callable[[int], str], noun: str, fmt: str
+) -> Iterator[tuple[int, int, int, int, int, str]]:
+    """(index, code, body_size, offset, end, name) of each (code, body_size) head's body, laid back to back from
+    file offset `start`; `end` is clamped to the file, whose last body may lack up to 7 padding bytes. Raises
+    `KccError` for a body past the end of the file and, once exhausted, for bytes after the last body."""
+    off = start
+    for i, (code, size) in enumerate(heads):
+        what = name(code)
+        end = off + size
+        if end > len(data) and not (i == len(heads) - 1 and end - len(data) <= MAX_TAIL_OVERRUN):
+            raise KccError(f"body [{off}, {end}) runs past the end of the file ({len(data)} bytes)", op=what, index=i)
+        yield i, code, size, off, min(end, len(data)), what
+        off = end
+    if off < len(data):
+        raise KccError(f"{len(data) - off} trailing bytes after the last {noun} body", op=fmt)
+
+
 def frozen_array(arr: NDArray[np.generic]) -> NDArray[np.generic]:
     arr.setflags(write=False)
     return arr
@@ -103,3 +123,8 @@ def kpu_layout(width: int) -> tuple[int, int]:
     if width <= 32:
         return 2, 1
     return 1, (width + 63) // 64
+
+
+def dense_map_kpu_bytes(channels: int, height: int, width: int) -> int:
+    """Bytes of a CxHxW map in KPU RAM laid out the way every generator does (`kpu_layout`)."""
+    return kpu_map_bytes(channels, height, *kpu_layout(width))

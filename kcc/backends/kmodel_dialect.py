@@ -140,8 +140,9 @@ def model_to_program(model: f3.KModelV3 | f4.KModelV4) -> ProgramOp:
             "inputs": ArrayAttr([_mr_attr(m) for m in model.inputs]),
             "input_shapes": to_attr(Field("input_shapes", "shapes"), model.input_shapes),
             "outputs": ArrayAttr([_mr_attr(m) for m in model.outputs]),
-            "constants": dense_attr(model.constants, "u1"),
         }
+        if model.constants:  # an empty constants section is the absent field
+            props["constants"] = dense_attr(model.constants, "u1")
         items = [(v4.BY_CODE[n.opcode], n.body, n.raw, n.body_size, n.offset) for n in model.nodes]
     for cls, body, raw, _size, off in items:
         op = _node_op(cls, body, raw)

@@ -110,10 +110,14 @@ def pool2d_clipped(
     return acc, cnt
 
 
-def pool2d_f32(x: F32, out_h: int, out_w: int, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, mode: str) -> F32:
-    """Float32 pool folding taps in (ky, kx) order: 'max', 'mean' (valid-tap count) or 'sum'/'min'."""
+def pool2d_f32(
+    x: F32, out_h: int, out_w: int, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, mode: str, init: float | None = None
+) -> F32:
+    """Float32 pool folding the in-bounds taps in (ky, kx) order into `init` (default: the fold's identity):
+    'max', 'min', 'sum' or 'mean' (the fold divided by the valid-tap count)."""
     c, h, w = x.shape
-    init = {"max": -np.inf, "min": np.inf}.get(mode, 0.0)
+    if init is None:
+        init = {"max": -np.inf, "min": np.inf}.get(mode, 0.0)
     acc = np.full((c, out_h, out_w), init, dtype=np.float32)
     cnt = np.zeros((out_h, out_w), dtype=np.float32)
     oy = np.arange(out_h) * sh - ph

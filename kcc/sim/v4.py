@@ -164,7 +164,7 @@ def _run(mem: MemoryMap, b: f4.Body, opts: kl.KpuOptions) -> None:
         if name == "div":
             if np.any(bv == 0):
                 raise KccError("quantized division by zero (the runtime traps)", op="quantized_binary")
-            num = av + bv // 2
+            num = av + np.sign(bv) * (np.abs(bv) // 2)  # C's B / 2 truncates toward 0 too
             r = np.sign(num) * np.sign(bv) * (np.abs(num) // np.abs(bv))  # C truncation toward 0
         else:
             r = {"add": av + bv, "sub": av - bv, "mul": av * bv, "min": np.minimum(av, bv), "max": np.maximum(av, bv)}[name]
@@ -347,15 +347,14 @@ def _reduce_window(mem: MemoryMap, b: f4.ReduceWindow2dBody) -> None:
     win = b.window
     oh = k.windowed_out(h, win.filter_h, win.stride_h, 1, b.padding_h.before, b.padding_h.after)
     ow = k.windowed_out(w, win.filter_w, win.stride_w, 1, b.padding_w.before, b.padding_w.after)
-    op = f4.REDUCE_OPS[b.op]
-    mode = {"mean": "mean", "sum": "sum", "min": "min", "max": "max"}[op]
+    mode = f4.REDUCE_OPS[b.op]
     ys = []
     for i in range(n):
+        # v = fold(init_value, in-bounds taps); mean divides that by the tap count (spec §2.4)
         y = k.pool2d_f32(
-            x[i], oh, ow, win.filter_h, win.filter_w, win.stride_h, win.stride_w, b.padding_h.before, b.padding_w.before, mode
-        )
-        if op in ("min", "max"):
-            y = np.minimum(y, np.float32(b.init_value)) if op == "min" else np.maximum(y, np.float32(b.init_value))
+            x[i], oh, ow, win.filter_h, win.filter_w, win.stride_h, win.stride_w, b.padding_h.before, b.padding_w.before, mode,
+            init=b.init_value,
+        )  # fmt: skip
         ys.append(y)
     _write(mem, b.output, _clamp(np.stack(ys), b.fused_activation))
 

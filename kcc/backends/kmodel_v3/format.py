@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
-from kcc.backends._binary import KPU_LINE_BYTES, kpu_map_bytes
+from kcc.backends._binary import KPU_LINE_BYTES, dense_map_kpu_bytes, kpu_map_bytes
 from kcc.backends._kpu import KpuGeometry
 from kcc.backends.common import POOL_KPU, MemRef, main
 from kcc.k210.layer_argument import LayerArgument
@@ -75,32 +76,40 @@ class Body:
     def ranges(self) -> tuple[MemRef, ...]:
         return ()
 
+    @property
+    def dt(self) -> str:
+        """Element type of the layer's data: u8 for the quantized forms, else f32."""
+        return "u8" if getattr(self, "quantized", False) else "f32"
+
 
 @dataclass(frozen=True)
-class AddBody(Body):
-    """1 ADD: out = a + b (f32)."""
+class InOutBody(Body):
+    """A layer body that starts with its main-RAM input and output addresses."""
 
+    in_addr: int
+    out_addr: int
+
+
+@dataclass(frozen=True)
+class _AddHead(Body):
     in_a: int
     in_b: int
     out: int
     count: int
 
     def ranges(self) -> tuple[MemRef, ...]:
-        return (
-            main("in_a", self.in_a, self.count, "f32"),
-            main("in_b", self.in_b, self.count, "f32"),
-            main("out", self.out, self.count, "f32"),
-        )
+        return tuple(main(role, getattr(self, role), self.count, self.dt) for role in ("in_a", "in_b", "out"))
 
 
 @dataclass(frozen=True)
-class QuantizedAddBody(Body):
+class AddBody(_AddHead):
+    """1 ADD: out = a + b (f32)."""
+
+
+@dataclass(frozen=True)
+class QuantizedAddBody(_AddHead):
     """2 QUANTIZED_ADD."""
 
-    in_a: int
-    in_b: int
-    out: int
-    count: int
     a_offset: int
     a_mul: int
     a_shift: int
@@ -111,35 +120,26 @@ class QuantizedAddBody(Body):
     out_mul: int
     out_shift: int
 
-    def ranges(self) -> tuple[MemRef, ...]:
-        return (
-            main("in_a", self.in_a, self.count, "u8"),
-            main("in_b", self.in_b, self.count, "u8"),
-            main("out", self.out, self.count, "u8"),
-        )
+    quantized: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class GlobalPoolBody(Body):
+class GlobalPoolBody(InOutBody):
     """3/4/5/6 global max/average pool over `kernel_size` = H·W values per channel (CHW input)."""
 
-    in_addr: int
-    out_addr: int
     kernel_size: int
     channels: int
     quantized: bool
 
     def ranges(self) -> tuple[MemRef, ...]:
-        dt = "u8" if self.quantized else "f32"
+        dt = self.dt
         return (main("in", self.in_addr, self.kernel_size * self.channels, dt), main("out", self.out_addr, self.channels, dt))
 
 
 @dataclass(frozen=True)
-class Pool2dBody(Body):
+class Pool2dBody(InOutBody):
     """7/8/9/10 windowed pool; `act` only exists in the float average/max layout (64 bytes)."""
 
-    in_addr: int
-    out_addr: int
     in_w: int
     in_h: int
     in_c: int
@@ -156,7 +156,7 @@ class Pool2dBody(Body):
     quantized: bool
 
     def ranges(self) -> tuple[MemRef, ...]:
-        dt = "u8" if self.quantized else "f32"
+        dt = self.dt
         return (
             main("in", self.in_addr, self.in_w * self.in_h * self.in_c, dt),
             main("out", self.out_addr, self.out_w * self.out_h * self.out_c, dt),
@@ -164,11 +164,9 @@ class Pool2dBody(Body):
 
 
 @dataclass(frozen=True)
-class QuantParamBody(Body):
+class QuantParamBody(InOutBody):
     """11 QUANTIZE (f32 -> u8) / 12 DEQUANTIZE (u8 -> f32): x = q·scale + bias."""
 
-    in_addr: int
-    out_addr: int
     count: int
     scale: float
     bias: float
@@ -180,11 +178,9 @@ class QuantParamBody(Body):
 
 
 @dataclass(frozen=True)
-class RequantizeBody(Body):
+class RequantizeBody(InOutBody):
     """13 REQUANTIZE: out = table[in]."""
 
-    in_addr: int
-    out_addr: int
     count: int
     table: bytes = field(repr=False)
 
@@ -193,11 +189,9 @@ class RequantizeBody(Body):
 
 
 @dataclass(frozen=True)
-class ChannelsBody(Body):
+class ChannelsBody(InOutBody):
     """14 L2_NORMALIZATION, 15 SOFTMAX, 25 LOGISTIC: f32 vector of `channels` values."""
 
-    in_addr: int
-    out_addr: int
     channels: int
 
     def ranges(self) -> tuple[MemRef, ...]:
@@ -217,11 +211,9 @@ class ConcatBody(Body):
 
 
 @dataclass(frozen=True)
-class FullyConnectedBody(Body):
+class FullyConnectedBody(InOutBody):
     """18 FULLY_CONNECTED (f32): y = W·x + b, then act (0 none, 1 relu, 2 relu6)."""
 
-    in_addr: int
-    out_addr: int
     in_channels: int
     out_channels: int
     act: int
@@ -233,28 +225,24 @@ class FullyConnectedBody(Body):
 
 
 @dataclass(frozen=True)
-class FlattenBody(Body):
+class FlattenBody(InOutBody):
     """20/21 TENSORFLOW_FLATTEN: CHW -> HWC (f32 or u8)."""
 
-    in_addr: int
-    out_addr: int
     width: int
     height: int
     channels: int
     quantized: bool
 
     def ranges(self) -> tuple[MemRef, ...]:
-        dt = "u8" if self.quantized else "f32"
+        dt = self.dt
         n = self.width * self.height * self.channels
         return (main("in", self.in_addr, n, dt), main("out", self.out_addr, n, dt))
 
 
 @dataclass(frozen=True)
-class ResizeNearestBody(Body):
+class ResizeNearestBody(InOutBody):
     """22/23 RESIZE_NEAREST_NEIGHBOR (align_corners is stored but ignored by the runtime)."""
 
-    in_addr: int
-    out_addr: int
     in_w: int
     in_h: int
     channels: int
@@ -264,7 +252,7 @@ class ResizeNearestBody(Body):
     quantized: bool
 
     def ranges(self) -> tuple[MemRef, ...]:
-        dt = "u8" if self.quantized else "f32"
+        dt = self.dt
         return (
             main("in", self.in_addr, self.in_w * self.in_h * self.channels, dt),
             main("out", self.out_addr, self.out_w * self.out_h * self.channels, dt),
@@ -272,11 +260,9 @@ class ResizeNearestBody(Body):
 
 
 @dataclass(frozen=True)
-class ChannelwiseDequantizeBody(Body):
+class ChannelwiseDequantizeBody(InOutBody):
     """24 CHANNELWISE_DEQUANTIZE: y = q·scale[c] + bias[c] over blocks of `channel_size` values."""
 
-    in_addr: int
-    out_addr: int
     channels: int
     channel_size: int
     scales: NDArray[np.float32] = field(repr=False, compare=False)
@@ -325,16 +311,13 @@ class UploadBody(Body):
     channels: int
 
     def ranges(self) -> tuple[MemRef, ...]:
-        from kcc.backends._binary import kpu_layout
-
-        groups, row_len = kpu_layout(self.width)
         return (
             main("in", self.main_in, self.width * self.height * self.channels, "u8"),
             MemRef(
                 "out",
                 POOL_KPU,
                 self.kpu_out_line * KPU_LINE_BYTES,
-                kpu_map_bytes(self.channels, self.height, groups, row_len),
+                dense_map_kpu_bytes(self.channels, self.height, self.width),
                 "u8",
             ),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kcc.backends._binary import KPU_RAM_BYTES, ByteReader
+from kcc.backends._binary import KPU_RAM_BYTES, ByteReader, walk_bodies
 from kcc.backends._kpu import decode_kpu_blocks, kpu_geometry, validate_kpu_geometry
 from kcc.backends.common import POOL_KPU, POOL_MAIN, MemRef
 from kcc.backends.kmodel_v3.format import (
@@ -36,7 +36,6 @@ from kcc.backends.kmodel_v3.format import (
 from kcc.errors import KccError
 
 SRAM_BYTES = 6 * 1024 * 1024  # K210 general-purpose SRAM: no main buffer can be larger
-MAX_TAIL_OVERRUN = 7  # nncase never writes the padding after the last body
 MAX_CONCAT_INPUTS = 4096
 
 T = LayerType
@@ -224,20 +223,10 @@ def read_kmodel_v3(data: bytes, *, check_first_layer: bool = True) -> KModelV3:
     heads = [(r.u32("type"), r.u32("body_size")) for _ in range(header.layers_length)]
     body_start = r.pos
     layers: list[Layer] = []
-    off = body_start
-    for i, (ltype, size) in enumerate(heads):
-        what = type_name(ltype)
-        end = off + size
-        last = i == len(heads) - 1
-        if end > len(data) and not (last and end - len(data) <= MAX_TAIL_OVERRUN):
-            raise KccError(f"body [{off}, {end}) runs past the end of the file ({len(data)} bytes)", op=what, index=i)
-        br = ByteReader(data, off, min(end, len(data)), what, i)
-        body = _body(br, ltype, header, data)
+    for i, ltype, size, off, end, what in walk_bodies(data, heads, body_start, type_name, "layer", "kmodel v3"):
+        body = _body(ByteReader(data, off, end, what, i), ltype, header, data)
         _check_ranges(body.ranges(), header, what, i)
-        layers.append(Layer(i, ltype, size, off, bytes(data[off : min(end, len(data))]), body))
-        off = end
-    if off < len(data):
-        raise KccError(f"{len(data) - off} trailing bytes after the last layer body", op="kmodel v3")
+        layers.append(Layer(i, ltype, size, off, bytes(data[off:end]), body))
     if check_first_layer and layers[0].type not in (T.K210_CONV, T.FULLY_CONNECTED):
         raise KccError(
             "the SDK runtime only starts models whose first layer is KL_K210_CONV or KL_FULLY_CONNECTED",

@@ -127,7 +127,7 @@ class Body:
 
 
 @dataclass(frozen=True)
-class BinaryBody(Body):
+class _BinaryHead(Body):
     in_a: MemoryRange
     in_b: MemoryRange
     out: MemoryRange
@@ -135,18 +135,15 @@ class BinaryBody(Body):
     a_shape: Shape
     b_shape: Shape
     out_shape: Shape
+
+
+@dataclass(frozen=True)
+class BinaryBody(_BinaryHead):
     fused_activation: ValueRange
 
 
 @dataclass(frozen=True)
-class QuantizedBinaryBody(Body):
-    in_a: MemoryRange
-    in_b: MemoryRange
-    out: MemoryRange
-    op: int
-    a_shape: Shape
-    b_shape: Shape
-    out_shape: Shape
+class QuantizedBinaryBody(_BinaryHead):
     a_offset: int
     a_mul: int
     a_shift: int
@@ -171,34 +168,42 @@ class ConcatBody(Body):
 
 
 @dataclass(frozen=True)
-class Conv2dBody(Body):
-    """0x02 conv2d (float), 0x1001 cpu_conv2d and 0x1002 cpu_depthwise_conv2d (NHWC, groups = 0 there)."""
+class InOutBody(Body):
+    """A body that starts with its input and output ranges."""
 
     input: MemoryRange
     output: MemoryRange
+
+
+@dataclass(frozen=True)
+class ShapedBody(InOutBody):
+    """A body that starts with input, output and the input's shape."""
+
     in_shape: Shape
+
+
+@dataclass(frozen=True)
+class _ConvHead(ShapedBody):
     groups: int
     out_channels: int
     padding_h: Padding
     padding_w: Padding
     window: Window2d
+
+
+@dataclass(frozen=True)
+class Conv2dBody(_ConvHead):
+    """0x02 conv2d (float), 0x1001 cpu_conv2d and 0x1002 cpu_depthwise_conv2d (NHWC, groups = 0 there)."""
+
     fused_activation: ValueRange
     weights: NDArray[np.float32] = field(repr=False, compare=False)
     bias: NDArray[np.float32] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
-class QuantizedConv2dBody(Body):
+class QuantizedConv2dBody(_ConvHead):
     """0x0F quantized_conv2d (bias then weights), 0x1004/0x1005 cpu_quantized_* (NHWC, weights then bias)."""
 
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
-    groups: int
-    out_channels: int
-    padding_h: Padding
-    padding_w: Padding
-    window: Window2d
     input_offset: int
     filter_offset: int
     output_mul: int
@@ -209,10 +214,7 @@ class QuantizedConv2dBody(Body):
 
 
 @dataclass(frozen=True)
-class Conv2dTransposeBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class Conv2dTransposeBody(ShapedBody):
     out_shape: Shape
     groups: int
     padding_h: Padding
@@ -224,34 +226,30 @@ class Conv2dTransposeBody(Body):
 
 
 @dataclass(frozen=True)
-class QuantParamBody(Body):
+class QuantParamBody(InOutBody):
     """0x03 dequantize / 0x06 quantize."""
 
-    input: MemoryRange
-    output: MemoryRange
     quant: QuantParam
 
 
 @dataclass(frozen=True)
-class MatmulBody(Body):
+class _MatmulHead(Body):
     in_a: MemoryRange
     in_b: MemoryRange
     out: MemoryRange
     a_rows: int
     a_cols: int
     b_cols: int
+
+
+@dataclass(frozen=True)
+class MatmulBody(_MatmulHead):
     fused_activation: ValueRange
     bias: NDArray[np.float32] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
-class QuantizedMatmulBody(Body):
-    in_a: MemoryRange
-    in_b: MemoryRange
-    out: MemoryRange
-    a_rows: int
-    a_cols: int
-    b_cols: int
+class QuantizedMatmulBody(_MatmulHead):
     a_offset: int
     b_offset: int
     out_mul: int
@@ -261,19 +259,14 @@ class QuantizedMatmulBody(Body):
 
 
 @dataclass(frozen=True)
-class PadBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class PadBody(ShapedBody):
     paddings: tuple[Padding, Padding, Padding, Padding]
     pad_type: int
     pad_value: bytes
 
 
 @dataclass(frozen=True)
-class ReduceBody(Body):
-    input: MemoryRange
-    output: MemoryRange
+class ReduceBody(InOutBody):
     op: int
     in_shape: Shape
     out_shape: Shape
@@ -281,11 +274,9 @@ class ReduceBody(Body):
 
 
 @dataclass(frozen=True)
-class ReduceWindow2dBody(Body):
+class ReduceWindow2dBody(InOutBody):
     """0x08 reduce_window2d (NCHW) and 0x1003 cpu_reduce_window2d (NHWC)."""
 
-    input: MemoryRange
-    output: MemoryRange
     op: int
     in_shape: Shape
     padding_h: Padding
@@ -296,16 +287,12 @@ class ReduceWindow2dBody(Body):
 
 
 @dataclass(frozen=True)
-class MemoryCopyBody(Body):
-    input: MemoryRange
-    output: MemoryRange
+class MemoryCopyBody(InOutBody):
+    pass
 
 
 @dataclass(frozen=True)
-class ResizeImageBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class ResizeImageBody(ShapedBody):
     out_h: int
     out_w: int
     mode: int
@@ -313,27 +300,19 @@ class ResizeImageBody(Body):
 
 
 @dataclass(frozen=True)
-class SoftmaxBody(Body):
-    input: MemoryRange
-    output: MemoryRange
+class SoftmaxBody(InOutBody):
     inner_size: int
     outer_size: int
     beta: float
 
 
 @dataclass(frozen=True)
-class TransposeBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class TransposeBody(ShapedBody):
     perm: Shape
 
 
 @dataclass(frozen=True)
-class StridedSliceBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class StridedSliceBody(ShapedBody):
     begin: Shape
     end: Shape
     strides: Shape
@@ -345,9 +324,7 @@ class StridedSliceBody(Body):
 
 
 @dataclass(frozen=True)
-class UnaryBody(Body):
-    input: MemoryRange
-    output: MemoryRange
+class UnaryBody(InOutBody):
     op: int
 
 
@@ -359,9 +336,7 @@ class NnilInstr:
 
 
 @dataclass(frozen=True)
-class NnilUnaryBody(Body):
-    input: MemoryRange
-    output: MemoryRange
+class NnilUnaryBody(InOutBody):
     program: tuple[NnilInstr, ...]
     code: bytes = field(repr=False)
 
@@ -374,10 +349,8 @@ class TableLookupBody(Body):
 
 
 @dataclass(frozen=True)
-class KpuUploadBody(Body):
-    input: MemoryRange
-    output: MemoryRange
-    in_shape: Shape
+class KpuUploadBody(ShapedBody):
+    pass
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import struct
 
-from kcc.backends._binary import KPU_RAM_BYTES, ByteReader, kpu_map_bytes
+from kcc.backends._binary import KPU_RAM_BYTES, ByteReader, dense_map_kpu_bytes, walk_bodies
 from kcc.backends._kpu import decode_kpu_blocks, kpu_geometry, validate_kpu_geometry
 from kcc.backends.common import POOL_CONST, POOL_KPU, POOL_MAIN
 from kcc.backends.kmodel_v4.format import (
@@ -58,7 +58,6 @@ from kcc.backends.kmodel_v4.format import (
 from kcc.errors import KccError
 
 SRAM_BYTES = 6 * 1024 * 1024
-MAX_TAIL_OVERRUN = 7
 MAX_INPUTS_OUTPUTS = 1024
 MAX_CONCAT_INPUTS = 4096
 O = Opcode
@@ -81,6 +80,9 @@ NNIL_NAMES: dict[int, str] = {
     0xA0: "ret",
 }
 NNIL_NAMES.update({0x20 + i: n for i, n in enumerate(UNARY_OPS)})
+
+
+ConvHead = tuple[MemoryRange, MemoryRange, Shape, int, int, Padding, Padding, Window2d]
 
 
 class _R(ByteReader):
@@ -122,6 +124,53 @@ class _R(ByteReader):
             raise self.error(f"{field} {value} is not one of {', '.join(f'{i} {n}' for i, n in enumerate(names))}")
         return value
 
+    def in_out_shape(self) -> tuple[MemoryRange, MemoryRange, Shape]:
+        """input, output and in_shape (checked against the input range): the head of most bodies."""
+        i, o, s = self.mr("input"), self.mr("output"), self.shape("in_shape")
+        self.fits(i, s, "in_shape")
+        return i, o, s
+
+    def binary_head(self) -> tuple[MemoryRange, MemoryRange, MemoryRange, int, Shape, Shape, Shape]:
+        """in_a, in_b, out, binary_op and the three shapes of (quantized_)binary, each shape checked."""
+        a, b, o = self.mr("in_a"), self.mr("in_b"), self.mr("out")
+        bop = self.enum(self.u32("binary_op"), BINARY_OPS, "binary_op")
+        sa, sb, so = self.shape("a_shape"), self.shape("b_shape"), self.shape("out_shape")
+        self.fits(a, sa, "a_shape")
+        self.fits(b, sb, "b_shape")
+        self.fits(o, so, "out_shape")
+        return a, b, o, bop, sa, sb, so
+
+    def matmul_head(self) -> tuple[MemoryRange, MemoryRange, MemoryRange, int, int, int]:
+        """in_a, in_b, out, a_rows, a_cols, b_cols of (quantized_)matmul, the ranges checked against them."""
+        a, b, o = self.mr("in_a"), self.mr("in_b"), self.mr("out")
+        rows, cols, bcols = self.i32("a_rows"), self.i32("a_cols"), self.i32("b_cols")
+        self.fits(a, (1, 1, rows, cols), "a")
+        self.fits(b, (1, 1, cols, bcols), "b")
+        self.fits(o, (1, 1, rows, bcols), "out")
+        return a, b, o, rows, cols, bcols
+
+    def conv_head(self, nchw: bool, depthwise: bool) -> ConvHead:
+        """input, output, in_shape, groups, out_channels, paddings and window of a convolution body.
+
+        NCHW bodies store groups and out_channels; the NHWC cpu_* bodies store out_channels only (groups 1),
+        or nothing (depthwise: groups = out_channels = in_shape[3])."""
+        i, o, s = self.in_out_shape()
+        if nchw:
+            groups, oc = self.i32("groups"), self.i32("out_channels")
+        elif depthwise:
+            groups, oc = s[3], s[3]
+        else:
+            groups, oc = 1, self.i32("out_channels")
+        return i, o, s, groups, oc, self.pad("padding_h"), self.pad("padding_w"), self.window()
+
+    def conv_weight_count(self, head: ConvHead, nchw: bool) -> int:
+        """OC·(IC/G)·KH·KW of a conv head, IC being in_shape dim 1 (NCHW) or 3 (NHWC); checks the groups."""
+        _, _, s, groups, oc, _, _, w = head
+        ic = s[1] if nchw else s[3]
+        if groups < 1 or oc < 0 or ic % groups or oc % groups:
+            raise self.error(f"groups {groups} does not divide channels {ic} in / {oc} out")
+        return oc * (ic // groups) * w.filter_h * w.filter_w
+
 
 def _nnil(code: bytes, r: _R) -> tuple[NnilInstr, ...]:
     prog: list[NnilInstr] = []
@@ -146,25 +195,14 @@ def _nnil(code: bytes, r: _R) -> tuple[NnilInstr, ...]:
 
 def _body(r: _R, op: int, data: bytes) -> Body:
     if op == O.BINARY:
-        a, b, o = r.mr("in_a"), r.mr("in_b"), r.mr("out")
-        bop = r.enum(r.u32("binary_op"), BINARY_OPS, "binary_op")
-        sa, sb, so = r.shape("a_shape"), r.shape("b_shape"), r.shape("out_shape")
-        r.fits(a, sa, "a_shape")
-        r.fits(b, sb, "b_shape")
-        r.fits(o, so, "out_shape")
-        return BinaryBody(a, b, o, bop, sa, sb, so, r.vr("fused_activation"))
+        return BinaryBody(*r.binary_head(), r.vr("fused_activation"))
     if op == O.QUANTIZED_BINARY:
-        a, b, o = r.mr("in_a"), r.mr("in_b"), r.mr("out")
-        bop = r.enum(r.u32("binary_op"), BINARY_OPS, "binary_op")
-        sa, sb, so = r.shape("a_shape"), r.shape("b_shape"), r.shape("out_shape")
-        r.fits(a, sa, "a_shape")
-        r.fits(b, sb, "b_shape")
-        r.fits(o, so, "out_shape")
+        head = r.binary_head()
         ints = [
             r.i32(n)
             for n in ("a_offset", "a_mul", "a_shift", "b_offset", "b_mul", "b_shift", "out_offset", "out_mul", "out_shift")
         ]
-        return QuantizedBinaryBody(a, b, o, bop, sa, sb, so, *ints)
+        return QuantizedBinaryBody(*head, *ints)
     if op == O.CONCAT:
         out = r.mr("out")
         inner, outer, n = r.u32("inner_size"), r.u32("outer_size"), r.u32("count")
@@ -180,45 +218,23 @@ def _body(r: _R, op: int, data: bytes) -> Body:
             raise r.error(f"output needs {outer * inner * sum(dims)} bytes, its range has {out.size}")
         return ConcatBody(out, inner, outer, ins, dims)
     if op in (O.CONV2D, O.CPU_CONV2D, O.CPU_DEPTHWISE_CONV2D):
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
-        if op == O.CONV2D:
-            groups, oc = r.i32("groups"), r.i32("out_channels")
-            ic = s[1]
-        elif op == O.CPU_CONV2D:
-            groups, oc, ic = 1, r.i32("out_channels"), s[3]
-        else:
-            groups, oc, ic = s[3], s[3], s[3]
-        ph, pw, w = r.pad("padding_h"), r.pad("padding_w"), r.window()
+        head = r.conv_head(op == O.CONV2D, op == O.CPU_DEPTHWISE_CONV2D)
         act = r.vr("fused_activation")
-        if groups < 1 or oc < 0 or ic % groups or oc % groups:
-            raise r.error(f"groups {groups} does not divide channels {ic} in / {oc} out")
-        n = oc * (ic // groups) * w.filter_h * w.filter_w
+        n = r.conv_weight_count(head, op == O.CONV2D)
         wts = r.array("f4", n, "weights")
-        bias = r.array("f4", oc, "bias")
-        return Conv2dBody(i, o, s, groups, oc, ph, pw, w, act, wts, bias)  # type: ignore[arg-type]
+        bias = r.array("f4", head[4], "bias")
+        return Conv2dBody(*head, act, wts, bias)  # type: ignore[arg-type]
     if op in (O.QUANTIZED_CONV2D, O.CPU_QUANTIZED_CONV2D, O.CPU_QUANTIZED_DEPTHWISE_CONV2D):
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
-        if op == O.QUANTIZED_CONV2D:
-            groups, oc = r.i32("groups"), r.i32("out_channels")
-            ic = s[1]
-        elif op == O.CPU_QUANTIZED_CONV2D:
-            groups, oc, ic = 1, r.i32("out_channels"), s[3]
-        else:
-            groups, oc, ic = s[3], s[3], s[3]
-        ph, pw, w = r.pad("padding_h"), r.pad("padding_w"), r.window()
+        head = r.conv_head(op == O.QUANTIZED_CONV2D, op == O.CPU_QUANTIZED_DEPTHWISE_CONV2D)
         ints = [r.i32(n) for n in ("input_offset", "filter_offset", "output_mul", "output_shift", "output_offset")]
-        if groups < 1 or oc < 0 or ic % groups or oc % groups:
-            raise r.error(f"groups {groups} does not divide channels {ic} in / {oc} out")
-        n = oc * (ic // groups) * w.filter_h * w.filter_w
+        n, oc = r.conv_weight_count(head, op == O.QUANTIZED_CONV2D), head[4]
         if op == O.QUANTIZED_CONV2D:
             bias = r.array("i4", oc, "bias")
             wts = r.array("u1", n, "weights")
         else:
             wts = r.array("u1", n, "weights")
             bias = r.array("i4", oc, "bias")
-        return QuantizedConv2dBody(i, o, s, groups, oc, ph, pw, w, *ints, bias, wts)  # type: ignore[arg-type]
+        return QuantizedConv2dBody(*head, *ints, bias, wts)  # type: ignore[arg-type]
     if op == O.CONV2D_TRANSPOSE:
         i, o, si, so = r.mr("input"), r.mr("output"), r.shape("in_shape"), r.shape("out_shape")
         r.fits(i, si, "in_shape")
@@ -239,24 +255,15 @@ def _body(r: _R, op: int, data: bytes) -> Body:
             raise r.error(f"u8 range of {small.size} elements does not fit the f32 range of {big.size} bytes")
         return QuantParamBody(i, o, q)
     if op == O.MATMUL:
-        a, b, o = r.mr("in_a"), r.mr("in_b"), r.mr("out")
-        rows, cols, bcols = r.i32("a_rows"), r.i32("a_cols"), r.i32("b_cols")
-        r.fits(a, (1, 1, rows, cols), "a")
-        r.fits(b, (1, 1, cols, bcols), "b")
-        r.fits(o, (1, 1, rows, bcols), "out")
+        head = r.matmul_head()
         act = r.vr("fused_activation")
-        return MatmulBody(a, b, o, rows, cols, bcols, act, r.array("f4", bcols, "bias"))  # type: ignore[arg-type]
+        return MatmulBody(*head, act, r.array("f4", head[5], "bias"))  # type: ignore[arg-type]
     if op == O.QUANTIZED_MATMUL:
-        a, b, o = r.mr("in_a"), r.mr("in_b"), r.mr("out")
-        rows, cols, bcols = r.i32("a_rows"), r.i32("a_cols"), r.i32("b_cols")
-        r.fits(a, (1, 1, rows, cols), "a")
-        r.fits(b, (1, 1, cols, bcols), "b")
-        r.fits(o, (1, 1, rows, bcols), "out")
+        head = r.matmul_head()
         ints = [r.i32(n) for n in ("a_offset", "b_offset", "out_mul", "out_shift", "out_offset")]
-        return QuantizedMatmulBody(a, b, o, rows, cols, bcols, *ints, r.array("i4", bcols, "bias"))  # type: ignore[arg-type]
+        return QuantizedMatmulBody(*head, *ints, r.array("i4", head[5], "bias"))  # type: ignore[arg-type]
     if op == O.PAD:
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
+        i, o, s = r.in_out_shape()
         pads = (r.pad("pad0"), r.pad("pad1"), r.pad("pad2"), r.pad("pad3"))
         out_shape = tuple(d + p.before + p.after for d, p in zip(s, pads, strict=True))
         if any(d < 0 for d in out_shape):
@@ -285,8 +292,7 @@ def _body(r: _R, op: int, data: bytes) -> Body:
             raise r.error(f"copies {i.size} bytes into a {o.size}-byte range")
         return MemoryCopyBody(i, o)
     if op == O.RESIZE_IMAGE:
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
+        i, o, s = r.in_out_shape()
         oh, ow = r.i32("out_h"), r.i32("out_w")
         mode = r.enum(r.u32("mode"), RESIZE_MODES, "mode")
         align = bool(r.u8("align_corners"))
@@ -300,16 +306,14 @@ def _body(r: _R, op: int, data: bytes) -> Body:
         r.fits(o, (1, 1, outer, inner), "out")
         return SoftmaxBody(i, o, inner, outer, r.f32("beta"))
     if op == O.TRANSPOSE:
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
+        i, o, s = r.in_out_shape()
         perm = r.shape("perm")
         if sorted(perm) != [0, 1, 2, 3]:
             raise r.error(f"perm {perm} is not a permutation of 0..3")
         r.fits(o, s, "out")
         return TransposeBody(i, o, s, perm)
     if op == O.STRIDED_SLICE:
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
+        i, o, s = r.in_out_shape()
         b = (r.i32("begin"), r.i32("begin"), r.i32("begin"), r.i32("begin"))
         e = (r.i32("end"), r.i32("end"), r.i32("end"), r.i32("end"))
         st = (r.i32("strides"), r.i32("strides"), r.i32("strides"), r.i32("strides"))
@@ -330,14 +334,10 @@ def _body(r: _R, op: int, data: bytes) -> Body:
             raise r.error(f"table range has {t.size} bytes, needs 256")
         return TableLookupBody(i, t, o)
     if op == O.KPU_UPLOAD:
-        i, o, s = r.mr("input"), r.mr("output"), r.shape("in_shape")
-        r.fits(i, s, "in_shape")
+        i, o, s = r.in_out_shape()
         if s[3] < 1 or s[2] < 1:
             raise r.error(f"in_shape {s} is empty")
-        from kcc.backends._binary import kpu_layout
-
-        groups, row_len = kpu_layout(s[3])
-        need = s[0] * kpu_map_bytes(s[1], s[2], groups, row_len)
+        need = s[0] * dense_map_kpu_bytes(s[1], s[2], s[3])
         if o.memory_type != 2 or o.size < need:
             raise r.error(f"output must be a KPU range of at least {need} bytes, got {o.pool} {o.size}")
         return KpuUploadBody(i, o, s)
@@ -435,10 +435,7 @@ def read_kmodel_v4(data: bytes) -> KModelV4:
         check([m], "input", i, ["input"])
         need = math.prod(s) * (4 if m.datatype == 0 else 1)
         if m.pool == POOL_KPU:
-            from kcc.backends._binary import kpu_layout
-
-            groups, row_len = kpu_layout(max(s[3], 1))
-            need = s[0] * kpu_map_bytes(s[1], s[2], groups, row_len)
+            need = s[0] * dense_map_kpu_bytes(s[1], s[2], max(s[3], 1))
         if need > m.size:
             raise KccError(f"shape {s} needs {need} bytes, its memory range has {m.size}", op="input", index=i)
     for i, m in enumerate(outputs):
@@ -447,15 +444,8 @@ def read_kmodel_v4(data: bytes) -> KModelV4:
     heads = [(r.u32("opcode"), r.u32("body_size")) for _ in range(header.nodes)]
     bodies_start = r.pos
     nodes: list[Node] = []
-    off = bodies_start
-    for i, (op, size) in enumerate(heads):
-        what = opcode_name(op)
-        end = off + size
-        last = i == len(heads) - 1
-        if end > len(data) and not (last and end - len(data) <= MAX_TAIL_OVERRUN):
-            raise KccError(f"body [{off}, {end}) runs past the end of the file ({len(data)} bytes)", op=what, index=i)
-        br = _R(data, off, min(end, len(data)), what, i)
-        body = _body(br, op, data)
+    for i, op, size, off, end, what in walk_bodies(data, heads, bodies_start, opcode_name, "node", "kmodel v4"):
+        body = _body(_R(data, off, end, what, i), op, data)
         for ref in body.ranges():
             if ref.end > limits[ref.pool]:
                 raise KccError(
@@ -463,8 +453,5 @@ def read_kmodel_v4(data: bytes) -> KModelV4:
                     op=what,
                     index=i,
                 )
-        nodes.append(Node(i, op, size, off, bytes(data[off : min(end, len(data))]), body))
-        off = end
-    if off < len(data):
-        raise KccError(f"{len(data) - off} trailing bytes after the last node body", op="kmodel v4")
+        nodes.append(Node(i, op, size, off, bytes(data[off:end]), body))
     return KModelV4(header, inputs, shapes, outputs, const_off, constants, tuple(nodes), bodies_start, len(data))

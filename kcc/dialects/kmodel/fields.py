@@ -23,6 +23,8 @@ Every runtime node of a kmodel file is a little-endian record. A `kmodel` op lis
 from __future__ import annotations
 
 import inspect
+import math
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
@@ -160,6 +162,15 @@ def dense_array(attr: DenseIntOrFPElementsAttr) -> NDArray[Any]:
         if t == et:
             return np.frombuffer(attr.data.data, dtype=np.dtype(elem)).reshape(tuple(attr.get_shape()))
     raise VerifyException(f"unsupported dense element type {et}")
+
+
+def is_f32(v: float) -> bool:
+    """`v` is exactly a float32 value (NaN and the infinities included)."""
+    try:
+        back = struct.unpack("<f", struct.pack("<f", v))[0]
+    except OverflowError:
+        return False
+    return back == v or math.isnan(v)
 
 
 def to_attr(field: Field, value: Any) -> Attribute:
@@ -343,6 +354,11 @@ class FieldsOp(IRDLOperation):
                 n = len(from_attr(f, attr))
                 if n != f.count:
                     raise VerifyException(f"{f.prop} must have {f.count} values, got {n}")
+            if f.kind in ("float", "floats"):
+                vals = [from_attr(f, attr)] if f.kind == "float" else list(from_attr(f, attr))
+                for v in vals:
+                    if not is_f32(v):
+                        raise VerifyException(f"{f.prop} {format_f64(v)} is not a float32 value (the file stores f32)")
             if f.kind == "int" and f.enc == "u32" and not 0 <= from_attr(f, attr) < 2**32:
                 raise VerifyException(f"{f.prop} {from_attr(f, attr)} does not fit a u32 field")
             if f.kind == "int" and f.enc == "i32" and not -(2**31) <= from_attr(f, attr) < 2**31:
@@ -373,6 +389,7 @@ __all__ = [
     "i32",
     "i32s",
     "int_attr",
+    "is_f32",
     "mr",
     "parse_value",
     "print_value",

@@ -41,7 +41,7 @@
 // CIFAR-SAME:   output #kmodel.range<main, 40920, 40, f32> in_channels 16 out_channels 10 act 0
 // CIFAR-NEXT: }
 
-// YOLO4:      kmodel.program version 4 flags 0 target 1 reserved0 3435973836 main_mem 43752 inputs [#kmodel.range<kpu, 0, 230400, u8>] input_shapes [[1, 3, 240, 320]] outputs [#kmodel.range<main, 8752, 35000, f32>] constants dense<> : tensor<0xui8> {
+// YOLO4:      kmodel.program version 4 flags 0 target 1 reserved0 3435973836 main_mem 43752 inputs [#kmodel.range<kpu, 0, 230400, u8>] input_shapes [[1, 3, 240, 320]] outputs [#kmodel.range<main, 8752, 35000, f32>] {
 // YOLO4-NEXT:   kmodel.v4.kpu_conv2d main_mem_output #kmodel.range<const, 0, 0, f32> batches 1 reserved 0 layer_argument dense<[0, 15461882265600, 4222189075169282, 524050434866495, 721555489809, 481050492929, 0, 552172061872, 1245544, 72057018512310272, 0, 1319410916589568]> : tensor<12xui64> batch_norm dense<
 // YOLO4-SAME:   > : tensor<16xui64> activation dense<
 // YOLO4-SAME:   > : tensor<18xui64> weights dense<"0x

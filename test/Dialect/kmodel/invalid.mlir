@@ -159,3 +159,19 @@ kmodel.program version 3 flags 1 arch 0 max_start_address 0 main_mem 64 outputs 
 kmodel.program version 3 flags 1 arch 0 max_start_address 0 main_mem 64 outputs [#kmodel.range<sram, 0, 4, f32>] {
   kmodel.v3.softmax flags 0 input #kmodel.range<main, 0, 16, f32> output #kmodel.range<main, 16, 16, f32> channels 4
 }
+
+// -----
+
+// A float field the file cannot hold (0.1 is not a float32 value: the bytes would read back as 0.10000000149011612).
+kmodel.program version 3 flags 1 arch 0 max_start_address 0 main_mem 32 outputs [#kmodel.range<main, 8, 16, f32>] {
+  // CHECK: kmodel.v3.dequantize: scale 0.1 is not a float32 value (the file stores f32)
+  kmodel.v3.dequantize flags 1 input #kmodel.range<main, 0, 4, u8> output #kmodel.range<main, 8, 16, f32> count 4 scale 0.1 bias 0.0
+}
+
+// -----
+
+// A clamp bound beyond the float32 range (the largest is 3.4028234663852886e+38).
+kmodel.program version 4 flags 0 target 1 reserved0 0 main_mem 64 inputs [#kmodel.range<main, 0, 16, f32>] input_shapes [[1, 1, 1, 4]] outputs [#kmodel.range<main, 32, 16, f32>] {
+  // CHECK: kmodel.v4.binary: fused_activation 1.0e+39 is not a float32 value (the file stores f32)
+  kmodel.v4.binary in_a #kmodel.range<main, 0, 16, f32> in_b #kmodel.range<main, 16, 16, f32> out #kmodel.range<main, 32, 16, f32> binary_op 0 a_shape [1, 1, 1, 4] b_shape [1, 1, 1, 4] out_shape [1, 1, 1, 4] fused_activation [0.0, 1.0e+39]
+}
