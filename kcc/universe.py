@@ -76,6 +76,12 @@ def _decompose_large_kernel() -> type[ModulePass]:
     return DecomposeLargeKernelPass
 
 
+def _kpu_legalize() -> type[ModulePass]:
+    from kcc.passes.kpu_legalize import KpuLegalizePass
+
+    return KpuLegalizePass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
 KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "decompose-conv-transpose": _decompose_conv_transpose,
@@ -85,6 +91,7 @@ KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-constants": _fold_constants,
     "fold-transposes": _fold_transposes,
     "fuse-conv": _fuse_conv,
+    "kpu-legalize": _kpu_legalize,
 }
 
 KCC_UNIVERSE = Universe(all_dialects=KCC_DIALECTS, all_passes=KCC_PASSES)

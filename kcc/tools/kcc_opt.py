@@ -9,6 +9,7 @@ kcc-opt in.mlir --run --input x.npy                 interpret the entry function
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
@@ -71,6 +72,11 @@ class KccOptMain(xDSLOptMain):
             action="store_true",
             help="print the IR after every pass (to stderr, MLIR style)",
         )
+        arg_parser.add_argument(
+            "--report",
+            action="store_true",
+            help="print the report of every reporting pass in the pipeline (kpu-legalize: KPU/CPU placement, to stderr)",
+        )
         run = arg_parser.add_argument_group("interpreting (the numpy oracle)")
         run.add_argument(
             "--run",
@@ -103,6 +109,12 @@ class KccOptMain(xDSLOptMain):
         if flags:
             self.args.passes = ",".join(p for p in (self.args.passes, *flags) if p)
         super().setup_pipeline()
+        if self.args.report:
+            reporting = [p for p in self.pipeline.passes if "report" in {f.name for f in dataclasses.fields(p)}]
+            if not reporting:
+                raise KccError("--report needs a pass that reports in the pipeline", hint="e.g. --kpu-legalize --report")
+            passes = tuple(dataclasses.replace(p, report=True) if p in reporting else p for p in self.pipeline.passes)
+            self.pipeline = PassPipeline(passes, self.pipeline.callback)
         if self.args.print_ir_after_all:
             inner = self.pipeline.callback
 
