@@ -82,6 +82,12 @@ def _kpu_legalize() -> type[ModulePass]:
     return KpuLegalizePass
 
 
+def _plan_memory() -> type[ModulePass]:
+    from kcc.passes.plan_memory import PlanMemoryPass
+
+    return PlanMemoryPass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
 KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "decompose-conv-transpose": _decompose_conv_transpose,
@@ -92,6 +98,7 @@ KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-transposes": _fold_transposes,
     "fuse-conv": _fuse_conv,
     "kpu-legalize": _kpu_legalize,
+    "plan-memory": _plan_memory,
 }
 
 KCC_UNIVERSE = Universe(all_dialects=KCC_DIALECTS, all_passes=KCC_PASSES)
