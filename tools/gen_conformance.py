@@ -93,8 +93,8 @@ def render(tests: Sequence[h.NodeTest], outcomes: Mapping[str, h.Outcome], expec
         f"- single-op tests: {single_passed} of {len(single)} ({_pct(single_passed, len(single))});",
         f"- tests whose run-time inputs and outputs are all float tensors: {floats_passed} of {len(floats)}"
         f" ({_pct(floats_passed, len(floats))});",
-        "- the other tests use integer tensors (nn has plain integers in element-wise arithmetic and data movement",
-        "  only), bool, uint16/32/64, float8, int4 ... tensors.",
+        "- the other tests use integer tensors (nn has plain integers in element-wise arithmetic, max pooling and data",
+        "  movement; quantized storage ui8, i8, i16 and i32), bool, float8, int4 ... tensors.",
         "",
         "| op | opsets | tests | passed | failed |",
         "|---|---|---:|---:|---:|",

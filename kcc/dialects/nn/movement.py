@@ -21,8 +21,8 @@ Conventions:
   NCHW tensor; `block [bh, bw]`, `pads` / `crops` `[top, left, bottom, right]`; output batch index
   `(h_offset * bw + w_offset) * N + n`. Padding inserts real zero.
 * `nn.depth_to_space` (`DCR` or `CRD`) and `nn.space_to_depth`: ONNX DepthToSpace / SpaceToDepth.
-* `nn.resize`: ONNX Resize of H and W (no antialias, no cubic), output size from the result type; optional ONNX
-  `scales` for the coordinate transforms.
+* `nn.resize`: ONNX Resize of H and W (nearest, bilinear, bicubic; optional antialias, exclude_outside,
+  tf_crop_and_resize roi), output size from the result type; optional ONNX `scales` for the coordinate transforms.
 """
 
 from __future__ import annotations
@@ -32,7 +32,17 @@ from collections.abc import Sequence
 from math import prod
 from typing import ClassVar
 
-from xdsl.dialects.builtin import I64, DenseArrayBase, Float64Type, FloatAttr, IntegerAttr, StringAttr, TensorType, f64
+from xdsl.dialects.builtin import (
+    I64,
+    DenseArrayBase,
+    Float64Type,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    TensorType,
+    UnitAttr,
+    f64,
+)
 from xdsl.ir import Attribute, SSAValue
 from xdsl.irdl import (
     irdl_op_definition,
@@ -64,11 +74,11 @@ from kcc.dialects.nn.base import (
     shape_of,
 )
 from kcc.dialects.nn.elementwise import expect_numeric, same_numeric_kind
-from kcc.dialects.nn.floats import KwFloat
+from kcc.dialects.nn.floats import KwFloat, expect_finite, f64_attr
 
 PAD_MODES = ("constant", "reflect", "edge", "symmetric", "wrap")
 DEPTH_TO_SPACE_MODES = ("DCR", "CRD")
-RESIZE_MODES = ("nearest", "bilinear")
+RESIZE_MODES = ("nearest", "bilinear", "bicubic")
 COORDINATE_MODES = (
     "half_pixel",
     "align_corners",
@@ -76,6 +86,7 @@ COORDINATE_MODES = (
     "pytorch_half_pixel",
     "tf_half_pixel_for_nn",
     "half_pixel_symmetric",
+    "tf_crop_and_resize",
 )
 F64Array = DenseArrayBase.constr(f64)
 NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
@@ -476,12 +487,18 @@ class SpaceToDepthOp(_UnaryMovementOp):
 
 @irdl_op_definition
 class ResizeOp(_UnaryMovementOp):
-    """ONNX Resize of H and W (nearest or bilinear), output size from the result type.
+    """ONNX Resize of H and W (nearest, bilinear or bicubic), output size from the result type.
 
     `nearest_mode` is only allowed in nearest mode; it defaults to `round_prefer_floor` (ONNX default).
     `scales [sh, sw]` (optional) are ONNX Resize `scales`: the coordinate transforms use them instead of out / in
-    (and `in * scale` as the resized length), and the result size must be `floor(in * scale)`. Coordinate mode
+    (and `in * scale` as the resized length), and the result size must be `floor(in * scale)` (or, for ONNX `sizes`
+    with a keep_aspect_ratio_policy, `round(in * scale)` rounding halves up). Coordinate mode
     `half_pixel_symmetric` (ONNX opset 19) differs from `half_pixel` only when that size is not exactly in * scale.
+    Bilinear and bicubic only: `bicubic` takes `cubic_coeff_a` (default -0.75), `exclude_outside` drops the
+    weights of samples outside the input (renormalizing the rest), `antialias` widens the kernel by 1 / scale when
+    downsampling (ONNX Resize-18). Coordinate mode `tf_crop_and_resize` needs `roi [h_start, w_start, h_end, w_end]`
+    (normalized input coordinates) and takes `extrapolation_value` (default 0) for samples outside the input.
+    The exact formulas are in `kcc/interp/kernels/resize.py`.
     """
 
     name = "nn.resize"
@@ -490,9 +507,17 @@ class ResizeOp(_UnaryMovementOp):
     coordinate_transformation_mode = prop_def(StringAttr)
     nearest_mode = opt_prop_def(StringAttr)
     scales = opt_prop_def(F64Array)
+    cubic_coeff_a = opt_prop_def(FloatAttr[Float64Type])
+    exclude_outside = opt_prop_def(UnitAttr)
+    antialias = opt_prop_def(UnitAttr)
+    roi = opt_prop_def(F64Array)
+    extrapolation_value = opt_prop_def(FloatAttr[Float64Type])
+    custom_directives = (KwFloat,)
     assembly_format = (
         "$input `mode` $mode `coord` $coordinate_transformation_mode (`nearest_mode` $nearest_mode^)?"
-        " (`scales` $scales^)? attr-dict `:` type($input) `->` type($output)"
+        " (`scales` $scales^)? custom<KwFloat>($cubic_coeff_a) (`exclude_outside` $exclude_outside^)?"
+        " (`antialias` $antialias^)? (`roi` $roi^)? custom<KwFloat>($extrapolation_value)"
+        " attr-dict `:` type($input) `->` type($output)"
     )
 
     def __init__(
@@ -503,6 +528,12 @@ class ResizeOp(_UnaryMovementOp):
         coordinate_transformation_mode: str = "half_pixel",
         nearest_mode: str | None = None,
         scales: Sequence[float] | None = None,
+        *,
+        cubic_coeff_a: float | None = None,
+        exclude_outside: bool = False,
+        antialias: bool = False,
+        roi: Sequence[float] | None = None,
+        extrapolation_value: float | None = None,
     ):
         props: dict[str, Attribute] = {
             "mode": StringAttr(mode),
@@ -512,6 +543,16 @@ class ResizeOp(_UnaryMovementOp):
             props["nearest_mode"] = StringAttr(nearest_mode)
         if scales is not None:
             props["scales"] = DenseArrayBase.from_list(f64, [float(v) for v in scales])
+        if cubic_coeff_a is not None:
+            props["cubic_coeff_a"] = f64_attr(cubic_coeff_a)
+        if exclude_outside:
+            props["exclude_outside"] = UnitAttr()
+        if antialias:
+            props["antialias"] = UnitAttr()
+        if roi is not None:
+            props["roi"] = DenseArrayBase.from_list(f64, [float(v) for v in roi])
+        if extrapolation_value is not None:
+            props["extrapolation_value"] = f64_attr(extrapolation_value)
         super().__init__(operands=[input], result_types=[result_type], properties=props)
 
     @property
@@ -526,16 +567,66 @@ class ResizeOp(_UnaryMovementOp):
         values: Sequence[int | float] = self.scales.get_values()  # pyright: ignore[reportAttributeAccessIssue]
         return float(values[0]), float(values[1])
 
+    @property
+    def cubic_coeff_a_value(self) -> float:
+        """Keys' cubic coefficient (ONNX default -0.75)."""
+        return -0.75 if self.cubic_coeff_a is None else self.cubic_coeff_a.value.data
+
+    @property
+    def extrapolation_value_number(self) -> float:
+        return 0.0 if self.extrapolation_value is None else self.extrapolation_value.value.data
+
+    @property
+    def roi_values(self) -> tuple[float, float, float, float] | None:
+        """[h_start, w_start, h_end, w_end] of tf_crop_and_resize, or None."""
+        if self.roi is None:
+            return None
+        v: Sequence[int | float] = self.roi.get_values()  # pyright: ignore[reportAttributeAccessIssue]
+        return float(v[0]), float(v[1]), float(v[2]), float(v[3])
+
+    @property
+    def is_onnx_only(self) -> bool:
+        """Uses a feature beyond TFLite's resizes (bicubic, scales, antialias, exclude_outside, crop-and-resize)."""
+        return (
+            self.mode.data == "bicubic"
+            or self.scales is not None
+            or self.exclude_outside is not None
+            or self.antialias is not None
+            or self.roi is not None
+        )
+
     def check(self) -> None:
         self._check_io_types()
         n, c, _, _ = expect_rank(self.input, 4, "input")
         on, oc, _, _ = expect_rank(self.output, 4, "result")
-        expect_one_of(self.mode.data, RESIZE_MODES, "mode")
-        expect_one_of(self.coordinate_transformation_mode.data, COORDINATE_MODES, "coordinate_transformation_mode")
+        mode = self.mode.data
+        expect_one_of(mode, RESIZE_MODES, "mode")
+        coord = self.coordinate_transformation_mode.data
+        expect_one_of(coord, COORDINATE_MODES, "coordinate_transformation_mode")
         if self.nearest_mode is not None:
-            if self.mode.data != "nearest":
-                raise VerifyException(f"nearest_mode is only allowed in 'nearest' mode, got mode {self.mode.data!r}")
+            if mode != "nearest":
+                raise VerifyException(f"nearest_mode is only allowed in 'nearest' mode, got mode {mode!r}")
             expect_one_of(self.nearest_mode.data, NEAREST_MODES, "nearest_mode")
+        if self.cubic_coeff_a is not None:
+            if mode != "bicubic":
+                raise VerifyException(f"cubic_coeff_a is only allowed in 'bicubic' mode, got mode {mode!r}")
+            expect_finite(self.cubic_coeff_a, "cubic_coeff_a")
+        for flag, present in (("exclude_outside", self.exclude_outside), ("antialias", self.antialias)):
+            if present is not None and mode == "nearest":
+                raise VerifyException(f"{flag} is only allowed in 'bilinear' and 'bicubic' modes, got mode {mode!r}")
+        if (self.roi is not None) != (coord == "tf_crop_and_resize"):
+            raise VerifyException(
+                f"roi is required with coordinate_transformation_mode 'tf_crop_and_resize' and not allowed otherwise"
+                f" (coord {coord!r}, roi {'present' if self.roi is not None else 'absent'})"
+            )
+        if self.extrapolation_value is not None:
+            if coord != "tf_crop_and_resize":
+                raise VerifyException(f"extrapolation_value is only allowed with 'tf_crop_and_resize', got coord {coord!r}")
+            expect_finite(self.extrapolation_value, "extrapolation_value")
+        if self.roi is not None:
+            roi: Sequence[int | float] = self.roi.get_values()  # pyright: ignore[reportAttributeAccessIssue]
+            if len(roi) != 4 or not all(math.isfinite(v) for v in roi):
+                raise VerifyException(f"roi must be 4 finite numbers [h_start, w_start, h_end, w_end], got {list(roi)}")
         if (on, oc) != (n, c):
             raise VerifyException(f"resize keeps batch and channels: input has {n}x{c}, result has {on}x{oc}")
         if self.scales is not None:
@@ -543,10 +634,11 @@ class ResizeOp(_UnaryMovementOp):
             if len(values) != 2 or not all(math.isfinite(v) and v > 0 for v in values):
                 raise VerifyException(f"scales must be 2 positive finite numbers, got {list(values)}")
             ins, outs = shape_of(self.input)[2:], shape_of(self.output)[2:]
-            want = tuple(math.floor(i * float(v)) for i, v in zip(ins, values, strict=True))
-            if want != tuple(outs):
+            floor = tuple(math.floor(i * float(v)) for i, v in zip(ins, values, strict=True))
+            rounded = tuple(math.floor(i * float(v) + 0.5) for i, v in zip(ins, values, strict=True))
+            if not all(o in (f, r) for o, f, r in zip(outs, floor, rounded, strict=True)):
                 raise VerifyException(
-                    f"result size {outs[0]}x{outs[1]} is not floor(input size x scales) = {want[0]}x{want[1]}"
+                    f"result size {outs[0]}x{outs[1]} is not floor(input size x scales) = {floor[0]}x{floor[1]}"
                     f" (input {ins[0]}x{ins[1]}, scales {list(values)})"
                 )
 

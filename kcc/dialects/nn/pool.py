@@ -16,13 +16,19 @@ Padding never wins a max. For `nn.avg_pool2d` the extra padding is also recorded
               x [-left, W + right - ceil_right)                                   count_include_pad true
 
 i.e. with `count_include_pad true` the explicit pads count but the ceil-mode padding does not (ONNX AveragePool).
+
+`nn.max_pool2d` also takes plain integer tensors (ONNX MaxPool of int8 / uint8). `nn.max_pool2d_argmax` is the
+ONNX MaxPool `Indices` output: for each window, the position of its maximum (the first one in row-major window
+order) as an i64 index into the flattened NCHW input, `((n * C + c) * H + h) * W + w`, or with `column_major`
+(ONNX storage_order=1) `(n * C + c) * H * W + w * H + h`. Padding never counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
-from xdsl.dialects.builtin import BoolAttr, IntegerAttr, TensorType, i1
+from xdsl.dialects.builtin import BoolAttr, IntegerAttr, IntegerType, TensorType, UnitAttr, i1
 from xdsl.ir import SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
@@ -44,6 +50,7 @@ from kcc.dialects.nn.base import (
     same_element_kind,
     shape_of,
 )
+from kcc.dialects.nn.elementwise import expect_numeric, same_numeric_kind
 
 
 def bool_attr(value: bool) -> BoolAttr:
@@ -57,6 +64,7 @@ def bool_value(attr: BoolAttr) -> bool:
 class Pool2dOp(NNOp):
     """Common checks and shape inference of the 2-D pools (kernel, strides, pads, dilations)."""
 
+    INTEGER_OK: ClassVar[bool] = False
     input = operand_def(TensorType)
     output = result_def(TensorType)
     kernel = prop_def(I64Array)
@@ -69,9 +77,7 @@ class Pool2dOp(NNOp):
 
     def check(self) -> None:
         expect_rank(self.input, 4, "input")
-        expect_float_or_quant(self.input, "input")
-        expect_float_or_quant(self.output, "result")
-        same_element_kind([self.input, self.output], ["input", "result"])
+        self._check_types()
         kernel, strides, pads = ints(self.kernel), ints(self.strides), ints(self.pads)
         expect_len(kernel, 2, "kernel")
         expect_len(strides, 2, "strides")
@@ -86,6 +92,11 @@ class Pool2dOp(NNOp):
                 f"pads {list(pads)} must be smaller than the kernel extent {extent[0]}x{extent[1]}"
                 " (a window would see only padding)"
             )
+
+    def _check_types(self) -> None:
+        expect_numeric(self.input, "input", self.INTEGER_OK)
+        expect_numeric(self.output, "result", self.INTEGER_OK)
+        same_numeric_kind([self.input, self.output], ["input", "result"])
 
     def infer_shapes(self) -> list[Shape]:
         n, c, h, w = shape_of(self.input, "input")
@@ -106,9 +117,10 @@ class Pool2dOp(NNOp):
 
 @irdl_op_definition
 class MaxPool2dOp(Pool2dOp):
-    """2-D max pooling (ONNX MaxPool, TFLite MAX_POOL_2D); padding never wins the max."""
+    """2-D max pooling (ONNX MaxPool, TFLite MAX_POOL_2D); padding never wins the max. Plain integers too."""
 
     name = "nn.max_pool2d"
+    INTEGER_OK: ClassVar[bool] = True
     dilations = prop_def(I64Array)
     assembly_format = (
         "$input `kernel` $kernel `strides` $strides `pads` $pads `dilations` $dilations attr-dict"
@@ -135,6 +147,59 @@ class MaxPool2dOp(Pool2dOp):
     def dilation_values(self) -> tuple[int, int]:
         d = ints(self.dilations)
         return (d[0], d[1]) if len(d) == 2 else (1, 1)
+
+    def check(self) -> None:
+        dil = ints(self.dilations)
+        expect_len(dil, 2, "dilations")
+        expect_positive(dil, "dilations")
+        super().check()
+
+
+@irdl_op_definition
+class MaxPool2dArgmaxOp(Pool2dOp):
+    """Where `nn.max_pool2d` with the same properties finds each maximum (ONNX MaxPool output `Indices`): i64
+    indices into the flattened NCHW input, row-major or (`column_major`, ONNX storage_order=1) column-major within
+    each (n, c) plane; the first maximum in row-major window order wins (see the module docstring)."""
+
+    name = "nn.max_pool2d_argmax"
+    INTEGER_OK: ClassVar[bool] = True
+    dilations = prop_def(I64Array)
+    column_major = opt_prop_def(UnitAttr)
+    assembly_format = (
+        "$input `kernel` $kernel `strides` $strides `pads` $pads `dilations` $dilations (`column_major` $column_major^)?"
+        " attr-dict `:` type($input) `->` type($output)"
+    )
+
+    def __init__(
+        self,
+        input: SSAValue,
+        result_type: TensorType,
+        kernel: Sequence[int],
+        strides: Sequence[int] = (1, 1),
+        pads: Sequence[int] = (0, 0, 0, 0),
+        dilations: Sequence[int] = (1, 1),
+        column_major: bool = False,
+    ):
+        props: dict[str, object] = {
+            "kernel": i64_array(kernel),
+            "strides": i64_array(strides),
+            "pads": i64_array(pads),
+            "dilations": i64_array(dilations),
+        }
+        if column_major:
+            props["column_major"] = UnitAttr()
+        super().__init__(operands=[input], result_types=[result_type], properties=props)  # type: ignore[arg-type]
+
+    def dilation_values(self) -> tuple[int, int]:
+        d = ints(self.dilations)
+        return (d[0], d[1]) if len(d) == 2 else (1, 1)
+
+    def _check_types(self) -> None:
+        expect_numeric(self.input, "input", True)
+        assert isinstance(self.output.type, TensorType)
+        et = self.output.type.element_type
+        if et != IntegerType(64):
+            raise VerifyException(f"result must hold i64 indices, got {et}")
 
     def check(self) -> None:
         dil = ints(self.dilations)
@@ -269,10 +334,11 @@ class ReduceSumOp(ReduceOp):
     name = "nn.reduce_sum"
 
 
-OPS: list[type[NNOp]] = [MaxPool2dOp, AvgPool2dOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceSumOp]
+OPS: list[type[NNOp]] = [MaxPool2dOp, MaxPool2dArgmaxOp, AvgPool2dOp, ReduceMeanOp, ReduceMaxOp, ReduceMinOp, ReduceSumOp]
 __all__ = [
     "OPS",
     "AvgPool2dOp",
+    "MaxPool2dArgmaxOp",
     "MaxPool2dOp",
     "Pool2dOp",
     "ReduceMaxOp",

@@ -1,12 +1,12 @@
 """ONNX Resize (opsets 10, 11, 13, 18, 19) and Upsample (7, 9) of the H and W axes as `nn.resize`.
 
-`nn.resize` takes its scale from the sizes (out / in). ONNX uses the given `scales` when there are any (even
-align_corners uses in * scale as the output length), so a `scales` operand whose value differs from out / in
-(e.g. 0.6 for 5 -> 3) is refused. Upsample and Resize-10 use ONNX's old semantics: asymmetric coordinates,
-nearest = floor. `half_pixel_symmetric` equals `half_pixel` when the scale is out / in, so it maps to it.
+Modes nearest, linear (nn `bilinear`) and cubic (nn `bicubic`, with `cubic_coeff_a` and `exclude_outside`), every
+coordinate transformation incl. `tf_crop_and_resize` (roi + extrapolation_value), `antialias` (opset 18) and
+`keep_aspect_ratio_policy`. When the node has `scales`, their float32 values go to nn.resize's `scales` (ONNX uses
+the given scale, not out / in, in the coordinate transforms); with a keep_aspect_ratio_policy the common scale of
+H and W goes there too. Upsample and Resize-10 use ONNX's old semantics: asymmetric coordinates, nearest = floor.
 
-Not supported (errors): cubic mode, tf_crop_and_resize, resizing N or C, ranks other than 4, antialias when
-downsampling, keep_aspect_ratio_policy that changes the scale away from out / in.
+Not supported (errors): resizing N or C, ranks other than 4.
 """
 
 from __future__ import annotations
@@ -19,10 +19,17 @@ from kcc.dialects.nn.movement import COORDINATE_MODES, NEAREST_MODES, ResizeOp
 from kcc.frontends.onnx.builder import NodeContext
 from kcc.frontends.onnx.registry import converter
 
-_SCALE_FREE_MODES: tuple[str, ...] = ()
+_NN_MODES = {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic"}
 
 
-def _emit_resize(ctx: NodeContext, mode: str, coord: str, nearest_mode: str | None, scales: Sequence[float] | None) -> None:
+def _emit_resize(
+    ctx: NodeContext,
+    mode: str,
+    coord: str,
+    nearest_mode: str | None,
+    scales: Sequence[float] | None,
+    roi: Sequence[float] | None = None,
+) -> None:
     in_shape = ctx.input_shape(0)
     if len(in_shape) != 4:
         raise ctx.error(f"only 4-D (N, C, H, W) inputs can be resized, got rank {len(in_shape)} {list(in_shape)}")
@@ -32,33 +39,44 @@ def _emit_resize(ctx: NodeContext, mode: str, coord: str, nearest_mode: str | No
         raise ctx.error(f"resizing N or C is not supported: {list(in_shape)} -> {list(out_shape)}")
     if any(d <= 0 for d in out_shape):
         raise ctx.error(f"empty output shape {list(out_shape)}")
-    if scales is not None and coord not in _SCALE_FREE_MODES:
-        for axis in (2, 3):
-            s, implied = float(scales[axis]), out_shape[axis] / in_shape[axis]
-            if abs(s - implied) > 1e-6 * max(1.0, abs(s)):
-                raise ctx.error(
-                    f"scale {s:g} of axis {axis} differs from output/input = {out_shape[axis]}/{in_shape[axis]} = {implied:g};"
-                    " nn.resize derives the scale from the sizes",
-                    hint="export with sizes, or scales that divide the input size exactly",
-                )
-    if mode == "linear":
-        nn_mode, nearest_mode = "bilinear", None
-    elif mode == "nearest":
-        nn_mode = "nearest"
-    else:
-        raise ctx.error(f"mode {mode!r} is not supported", hint="supported: 'nearest', 'linear'")
-    if coord == "half_pixel_symmetric":
-        coord = "half_pixel"  # identical when scale == out / in (checked above)
+    nn_mode = _NN_MODES.get(mode)
+    if nn_mode is None:
+        raise ctx.error(f"mode {mode!r} is not supported", hint="supported: 'nearest', 'linear', 'cubic'")
+    if nn_mode != "nearest":
+        nearest_mode = None
     if coord not in COORDINATE_MODES:
         raise ctx.error(
             f"coordinate_transformation_mode {coord!r} is not supported", hint="supported: " + ", ".join(COORDINATE_MODES)
         )
     if nearest_mode is not None and nearest_mode not in NEAREST_MODES:
         raise ctx.error(f"nearest_mode {nearest_mode!r} is not supported", hint="supported: " + ", ".join(NEAREST_MODES))
-    if out_shape == in_shape and coord != "tf_half_pixel_for_nn":
+    hw_scales: list[float] | None = None
+    if scales is not None:
+        hw_scales = [float(scales[2]), float(scales[3])]
+        if hw_scales == [o / i for o, i in zip(out_shape[2:], in_shape[2:], strict=True)]:
+            hw_scales = None  # the default: no need to spell it out
+    antialias = nn_mode != "nearest" and ctx.since_version >= 18 and ctx.attr_int("antialias", 0) != 0
+    exclude = nn_mode != "nearest" and ctx.since_version >= 11 and ctx.attr_int("exclude_outside", 0) != 0
+    cubic_a = ctx.attr_float("cubic_coeff_a", -0.75) if nn_mode == "bicubic" else None
+    crop = coord == "tf_crop_and_resize"
+    fill = ctx.attr_float("extrapolation_value", 0.0) if crop else None
+    identity = out_shape == in_shape and hw_scales is None and coord not in ("tf_half_pixel_for_nn", "tf_crop_and_resize")
+    if identity:
         ctx.set_output(0, ctx.input(0))
         return
-    op = ResizeOp(ctx.input(0), out_type, nn_mode, coord, nearest_mode if nn_mode == "nearest" else None)
+    op = ResizeOp(
+        ctx.input(0),
+        out_type,
+        nn_mode,
+        coord,
+        nearest_mode,
+        hw_scales,
+        cubic_coeff_a=None if cubic_a == -0.75 else cubic_a,
+        exclude_outside=exclude,
+        antialias=antialias,
+        roi=roi,
+        extrapolation_value=fill or None,
+    )
     ctx.set_output(0, ctx.emit(op).output)
 
 
@@ -75,6 +93,25 @@ def _upsample(ctx: NodeContext) -> None:
     _emit_resize(ctx, "linear" if mode in ("linear", "bilinear") else mode, "asymmetric", "floor", scales)
 
 
+def _roi(ctx: NodeContext, axes: Sequence[int], rank: int) -> list[float]:
+    """[h_start, w_start, h_end, w_end] from the roi input (one start and one end per resized axis)."""
+    raw = ctx.maybe_const(1) if ctx.has_input(1) else None
+    if raw is None:
+        if ctx.has_input(1):
+            raise ctx.error("roi must be a constant")
+        raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' needs the roi input")
+    values = [float(v) for v in raw.reshape(-1)]
+    if len(values) != 2 * len(axes):
+        raise ctx.error(f"roi has {len(values)} values, expected {2 * len(axes)} (start and end of each of {len(axes)} axes)")
+    full = [0.0] * rank + [1.0] * rank
+    for i, a in enumerate(axes):
+        full[a], full[rank + a] = values[i], values[len(axes) + i]
+    for a in range(2):
+        if (full[a], full[rank + a]) != (0.0, 1.0):
+            raise ctx.error(f"roi crops axis {a} ({full[a]:g}..{full[rank + a]:g}); only H and W can be cropped")
+    return [full[2], full[3], full[rank + 2], full[rank + 3]]
+
+
 @converter("Resize")
 def _resize(ctx: NodeContext) -> None:
     rank = len(ctx.input_shape(0))
@@ -85,8 +122,6 @@ def _resize(ctx: NodeContext) -> None:
         return
     coord = ctx.attr_str("coordinate_transformation_mode", "half_pixel")
     nearest_mode = ctx.attr_str("nearest_mode", "round_prefer_floor")
-    if coord == "tf_crop_and_resize":
-        raise ctx.error("coordinate_transformation_mode 'tf_crop_and_resize' is not supported")
     scales_arr = _nonempty(ctx.maybe_const(2)) if ctx.has_input(2) else None
     sizes_arr = _nonempty(ctx.maybe_const(3)) if ctx.has_input(3) else None
     if ctx.has_input(2) and scales_arr is None and ctx.maybe_const(2) is None:
@@ -113,8 +148,5 @@ def _resize(ctx: NodeContext) -> None:
         scales = [1.0] * rank
         for a in axes:
             scales[a] = s
-    if ctx.since_version >= 18 and ctx.attr_int("antialias", 0):
-        out_shape = ctx.output_shape(0)
-        if any(o < i for o, i in zip(out_shape, in_shape, strict=True)):
-            raise ctx.error("antialias=1 when downsampling is not supported")
-    _emit_resize(ctx, mode, coord, nearest_mode, scales)
+    roi = _roi(ctx, axes, rank) if coord == "tf_crop_and_resize" and rank == 4 else None
+    _emit_resize(ctx, mode, coord, nearest_mode, scales, roi)

@@ -1,9 +1,9 @@
 """Static shapes for an ONNX graph: `input_shapes` overrides, then ONNX shape inference.
 
 `apply_input_shapes` fixes every graph input to a static shape (an override may only set dims that are
-dynamic or equal to the model's own); a dynamic dim left without override is a `KccError` that says which
-input and which dim, and how to pass `--input-shape`. `infer` runs `onnx.shape_inference.infer_shapes` (with
-data propagation) and returns a `TensorInfo` per named value.
+dynamic or equal to the model's own; a dim_value of 0 is a static empty dim, not a dynamic one); a dynamic dim
+left without override is a `KccError` that says which input and which dim, and how to pass `--input-shape`.
+`infer` runs `onnx.shape_inference.infer_shapes` (with data propagation) and returns a `TensorInfo` per named value.
 """
 
 from __future__ import annotations
@@ -88,9 +88,10 @@ def apply_input_shapes(model: ModelProto, input_shapes: Mapping[str, Sequence[in
                     hint=f"use --input-shape {vi.name}:" + ",".join("d" + str(i) for i in range(len(dims))),
                 )
             for i, (d, v) in enumerate(zip(dims, override, strict=True)):
-                if v <= 0:
+                fixed = d.HasField("dim_value")
+                if v <= 0 and not (fixed and d.dim_value == v):
                     raise KccError(f"--input-shape for '{vi.name}' dim {i} is {v}; dims must be positive")
-                if d.HasField("dim_value") and d.dim_value > 0 and d.dim_value != v:
+                if fixed and d.dim_value != v:
                     raise KccError(
                         f"--input-shape for '{vi.name}' sets dim {i} to {v}, but the model fixes it to {d.dim_value}",
                         hint="only dynamic dims can be overridden",
@@ -98,11 +99,11 @@ def apply_input_shapes(model: ModelProto, input_shapes: Mapping[str, Sequence[in
                 d.Clear()
                 d.dim_value = v
         for i, d in enumerate(dims):
-            if not d.HasField("dim_value") or d.dim_value <= 0:
+            if not d.HasField("dim_value") or d.dim_value < 0:  # dim_value 0: a static empty dim
                 raise KccError(
                     f"graph input '{vi.name}' dim {i} is dynamic ({_dim_text(d)}; shape [{model_text}])",
                     hint=f"use --input-shape {vi.name}:d0,d1,... (e.g. {vi.name}:"
-                    + ",".join(str(x.dim_value) if x.HasField("dim_value") and x.dim_value > 0 else "1" for x in dims)
+                    + ",".join(str(x.dim_value) if x.HasField("dim_value") and x.dim_value >= 0 else "1" for x in dims)
                     + ")",
                 )
 

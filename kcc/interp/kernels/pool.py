@@ -33,6 +33,40 @@ def max_pool2d_nchw(
     return _windows(xp, kernel, strides, dilations).max(axis=(4, 5))
 
 
+def max_pool2d_argmax_nchw(
+    x: np.ndarray,
+    kernel: Sequence[int],
+    strides: Sequence[int] = (1, 1),
+    pads: Sequence[int] = (0, 0, 0, 0),
+    dilations: Sequence[int] = (1, 1),
+    column_major: bool = False,
+) -> np.ndarray:
+    """Index of each window's maximum (the first in row-major window order) into the flattened NCHW input:
+    `(n * C + c) * H * W + h * W + w`, or `... + w * H + h` when `column_major` (ONNX MaxPool storage_order=1)."""
+    n, c, h, w = x.shape
+    low = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    xp = pad_nchw(x, pads, low)
+    win = _windows(xp, kernel, strides, dilations)  # [N, C, OH, OW, KH, KW]
+    oh, ow, kh, kw = win.shape[2:]
+    flat = win.reshape(n, c, oh, ow, kh * kw)
+    # Padding holds the lowest value; a real element equal to it must still win over padding.
+    pt, pl = int(pads[0]), int(pads[1])
+    sh, sw = (int(s) for s in strides)
+    dh, dw = (int(d) for d in dilations)
+    rows = np.arange(oh)[:, None] * sh + np.arange(kh)[None, :] * dh - pt  # [OH, KH] input row of each tap
+    cols = np.arange(ow)[:, None] * sw + np.arange(kw)[None, :] * dw - pl  # [OW, KW]
+    inside = ((rows >= 0) & (rows < h))[:, None, :, None] & ((cols >= 0) & (cols < w))[None, :, None, :]
+    inside = inside.reshape(oh, ow, kh * kw)
+    best = np.where(inside, flat, low).max(axis=-1, keepdims=True)
+    first = np.argmax((flat == best) & inside, axis=-1)  # [N, C, OH, OW]
+    tap_h, tap_w = first // kw, first % kw
+    r = np.take_along_axis(np.broadcast_to(rows[None, None, :, None, :], (n, c, oh, ow, kh)), tap_h[..., None], -1)[..., 0]
+    q = np.take_along_axis(np.broadcast_to(cols[None, None, None, :, :], (n, c, oh, ow, kw)), tap_w[..., None], -1)[..., 0]
+    plane = (np.arange(n)[:, None] * c + np.arange(c)[None, :])[:, :, None, None] * (h * w)
+    within = q * h + r if column_major else r * w + q
+    return (plane + within).astype(np.int64)
+
+
 def avg_pool2d_nchw(
     x: np.ndarray,
     kernel: Sequence[int],

@@ -31,7 +31,7 @@ from kcc.dialects.nn.movement import (
 from kcc.dialects.nn.types import QuantType
 from kcc.interp.kernels import movement as k
 from kcc.interp.kernels.resize import resize_nchw
-from kcc.interp.quant import quantize
+from kcc.interp.quant import dequantize, quantize
 from kcc.interp.quantized import any_quantized, run_quantized
 
 
@@ -134,10 +134,27 @@ class MovementFunctions(InterpreterFunctions):
         out_hw = shape_of(op.output, "result")[2:]
         mode, coord, nearest = op.mode.data, op.coordinate_transformation_mode.data, op.nearest_rounding
         scales = op.scale_values
+        a, exclude, antialias = op.cubic_coeff_a_value, op.exclude_outside is not None, op.antialias is not None
+        roi, fill = op.roi_values, op.extrapolation_value_number
 
         def f(x: np.ndarray) -> np.ndarray:
-            return resize_nchw(x, out_hw, mode, coord, nearest, scales)
+            return resize_nchw(
+                x,
+                out_hw,
+                mode,
+                coord,
+                nearest,
+                scales,
+                cubic_coeff_a=a,
+                exclude_outside=exclude,
+                antialias=antialias,
+                roi=roi,
+                extrapolation_value=fill,
+            )
 
+        if any_quantized(op) and op.is_onnx_only:
+            # ONNX-only features (scales, bicubic, antialias, crop-and-resize fills) always go through float
+            return (quantize(f(dequantize(args[0], op.input)), op.output),)
         if mode == "bilinear" and any_quantized(op):
             return run_quantized(op, args, f)  # interpolation creates new values: always through float
         return _run(op, args, f)

@@ -1,4 +1,4 @@
-"""Interpreter functions of the pool family: 2-D pools and reductions."""
+"""Interpreter functions of the pool family: 2-D pools (max pool indices too) and reductions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,17 @@ import numpy as np
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 
 from kcc.dialects.nn.base import ints
-from kcc.dialects.nn.pool import AvgPool2dOp, MaxPool2dOp, ReduceMaxOp, ReduceMeanOp, ReduceMinOp, ReduceOp, ReduceSumOp
-from kcc.interp.kernels.pool import avg_pool2d_nchw, max_pool2d_nchw, reduce
+from kcc.dialects.nn.pool import (
+    AvgPool2dOp,
+    MaxPool2dArgmaxOp,
+    MaxPool2dOp,
+    ReduceMaxOp,
+    ReduceMeanOp,
+    ReduceMinOp,
+    ReduceOp,
+    ReduceSumOp,
+)
+from kcc.interp.kernels.pool import avg_pool2d_nchw, max_pool2d_argmax_nchw, max_pool2d_nchw, reduce
 from kcc.interp.quantized import any_quantized, run_quantized
 
 _REDUCE_KIND: dict[type[ReduceOp], str] = {
@@ -35,9 +44,16 @@ class PoolFunctions(InterpreterFunctions):
     def run_max_pool2d(self, interpreter: Interpreter, op: MaxPool2dOp, args: tuple[Any, ...]) -> PythonValues:
         def f(x: np.ndarray) -> np.ndarray:
             y = max_pool2d_nchw(x, ints(op.kernel), ints(op.strides), ints(op.pads), op.dilation_values())
-            return y.astype(np.float32)
+            return y if y.dtype.kind in "iu" else y.astype(np.float32)  # plain integers keep their type
 
         return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
+
+    @impl(MaxPool2dArgmaxOp)
+    def run_max_pool2d_argmax(self, interpreter: Interpreter, op: MaxPool2dArgmaxOp, args: tuple[Any, ...]) -> PythonValues:
+        # On quantized inputs the stored integers order like the real values (positive scale): no dequantization.
+        column_major = op.column_major is not None
+        y = max_pool2d_argmax_nchw(args[0], ints(op.kernel), ints(op.strides), ints(op.pads), op.dilation_values(), column_major)
+        return (y,)
 
     @impl(AvgPool2dOp)
     def run_avg_pool2d(self, interpreter: Interpreter, op: AvgPool2dOp, args: tuple[Any, ...]) -> PythonValues:

@@ -849,7 +849,7 @@ func.func @s2d_result(%x: tensor<1x2x4x4xf32>) {
 // -----
 
 func.func @resize_mode(%x: tensor<1x2x4x4xf32>) {
-  // CHECK: nn.resize: mode must be one of 'nearest', 'bilinear', got 'cubic'
+  // CHECK: nn.resize: mode must be one of 'nearest', 'bilinear', 'bicubic', got 'cubic'
   %y = nn.resize %x mode "cubic" coord "half_pixel" : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
   func.return
 }
@@ -881,8 +881,64 @@ func.func @resize_scales_negative(%x: tensor<1x2x4x4xf32>) {
 // -----
 
 func.func @resize_coord(%x: tensor<1x2x4x4xf32>) {
-  // CHECK: nn.resize: coordinate_transformation_mode must be one of 'half_pixel', 'align_corners', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn', 'half_pixel_symmetric', got 'tf_crop_and_resize'
+  // CHECK: nn.resize: coordinate_transformation_mode must be one of 'half_pixel', 'align_corners', 'asymmetric', 'pytorch_half_pixel', 'tf_half_pixel_for_nn', 'half_pixel_symmetric', 'tf_crop_and_resize', got 'crop'
+  %y = nn.resize %x mode "nearest" coord "crop" : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_crop_without_roi(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: roi is required with coordinate_transformation_mode 'tf_crop_and_resize' and not allowed otherwise (coord 'tf_crop_and_resize', roi absent)
   %y = nn.resize %x mode "nearest" coord "tf_crop_and_resize" : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_roi_without_crop(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: roi is required with coordinate_transformation_mode 'tf_crop_and_resize' and not allowed otherwise (coord 'half_pixel', roi present)
+  %y = nn.resize %x mode "bilinear" coord "half_pixel" roi [0.0, 0.0, 1.0, 1.0] : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_roi_count(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: roi must be 4 finite numbers [h_start, w_start, h_end, w_end], got [0.0, 1.0]
+  %y = nn.resize %x mode "bilinear" coord "tf_crop_and_resize" roi [0.0, 1.0] : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_extrapolation_without_crop(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: extrapolation_value is only allowed with 'tf_crop_and_resize', got coord 'asymmetric'
+  %y = nn.resize %x mode "bilinear" coord "asymmetric" extrapolation_value 1.0 : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_cubic_coeff_bilinear(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: cubic_coeff_a is only allowed in 'bicubic' mode, got mode 'bilinear'
+  %y = nn.resize %x mode "bilinear" coord "half_pixel" cubic_coeff_a -0.5 : tensor<1x2x4x4xf32> -> tensor<1x2x8x8xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_antialias_nearest(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: antialias is only allowed in 'bilinear' and 'bicubic' modes, got mode 'nearest'
+  %y = nn.resize %x mode "nearest" coord "half_pixel" antialias : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  func.return
+}
+
+// -----
+
+func.func @resize_exclude_outside_nearest(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.resize: exclude_outside is only allowed in 'bilinear' and 'bicubic' modes, got mode 'nearest'
+  %y = nn.resize %x mode "nearest" coord "half_pixel" exclude_outside : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
   func.return
 }
 
@@ -1163,5 +1219,45 @@ func.func @requantize_axes(%x: tensor<2x2x!nn.qc<i8, axis 0, [0.5, 0.25], [0, 0]
 func.func @requantize_i32(%x: tensor<4x!nn.q<i32, 0.5, 0>>) {
   // CHECK: nn.requantize: input storage must be 8 or 16 bits wide, got !nn.q<i32, 0.5, 0>
   %y = nn.requantize %x : tensor<4x!nn.q<i32, 0.5, 0>> -> tensor<4x!nn.q<i8, 0.5, 0>>
+  func.return
+}
+
+// -----
+
+func.func @avg_pool_integer(%x: tensor<1x2x4x4xui8>) {
+  // CHECK: nn.avg_pool2d: input must be float or quantized, got ui8
+  %y = nn.avg_pool2d %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] count_include_pad false : tensor<1x2x4x4xui8> -> tensor<1x2x2x2xui8>
+  func.return
+}
+
+// -----
+
+func.func @max_pool_mixed_integers(%x: tensor<1x2x4x4xui8>) {
+  // CHECK: nn.max_pool2d: result element type i8 differs from input element type ui8
+  %y = nn.max_pool2d %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4xui8> -> tensor<1x2x2x2xi8>
+  func.return
+}
+
+// -----
+
+func.func @max_pool_argmax_type(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.max_pool2d_argmax: result must hold i64 indices, got i32
+  %y = nn.max_pool2d_argmax %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xi32>
+  func.return
+}
+
+// -----
+
+func.func @max_pool_argmax_shape(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.max_pool2d_argmax: result #0 has shape 1x2x3x3 but the op computes 1x2x2x2
+  %y = nn.max_pool2d_argmax %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4xf32> -> tensor<1x2x3x3xi64>
+  func.return
+}
+
+// -----
+
+func.func @max_pool_argmax_dilations(%x: tensor<1x2x4x4xf32>) {
+  // CHECK: nn.max_pool2d_argmax: dilations must be positive, got [0, 1]
+  %y = nn.max_pool2d_argmax %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [0, 1] : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xi64>
   func.return
 }

@@ -539,6 +539,12 @@ func.func @depth_space(%x: tensor<1x8x4x6xf32>) {
 // CHECK-NEXT:    %q = nn.resize %y mode "bilinear" coord "half_pixel" : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x6x6x!nn.q<ui8, 0.5, 128>>
 // CHECK-NEXT:    %s = nn.resize %x mode "bilinear" coord "half_pixel_symmetric" scales [6.000000e-01, 2.300000e+00] : tensor<1x8x4x6xf32> -> tensor<1x8x2x13xf32>
 // CHECK-NEXT:    %t = nn.resize %x mode "nearest" coord "align_corners" nearest_mode "ceil" scales [1.0000000000000002, 5.000000e-01] : tensor<1x8x4x6xf32> -> tensor<1x8x4x3xf32>
+// CHECK-NEXT:    %c = nn.resize %x mode "bicubic" coord "half_pixel" : tensor<1x8x4x6xf32> -> tensor<1x8x8x12xf32>
+// CHECK-NEXT:    %e = nn.resize %x mode "bicubic" coord "asymmetric" scales [8.000000e-01, 6.000000e-01] cubic_coeff_a -0.5 exclude_outside : tensor<1x8x4x6xf32> -> tensor<1x8x3x3xf32>
+// CHECK-NEXT:    %a = nn.resize %x mode "bilinear" coord "half_pixel" antialias : tensor<1x8x4x6xf32> -> tensor<1x8x2x3xf32>
+// CHECK-NEXT:    %k = nn.resize %x mode "nearest" coord "align_corners" scales [1.700000e+00, 1.700000e+00] : tensor<1x8x4x6xf32> -> tensor<1x8x7x10xf32>
+// CHECK-NEXT:    %r = nn.resize %x mode "bilinear" coord "tf_crop_and_resize" roi [4.000000e-01, 6.000000e-01, 1.200000e+00, 1.700000e+00] extrapolation_value 10.0 : tensor<1x8x4x6xf32> -> tensor<1x8x3x3xf32>
+// CHECK-NEXT:    %u = nn.resize %y mode "bicubic" coord "tf_crop_and_resize" exclude_outside antialias roi [0.000000e+00, 0.000000e+00, 1.000000e+00, 1.000000e+00] : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x2x2x!nn.q<ui8, 0.5, 128>>
 func.func @resize(%x: tensor<1x8x4x6xf32>, %y: tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>>) {
   %n = nn.resize %x mode "nearest" coord "asymmetric" nearest_mode "floor" : tensor<1x8x4x6xf32> -> tensor<1x8x8x12xf32>
   %d = nn.resize %x mode "nearest" coord "tf_half_pixel_for_nn" : tensor<1x8x4x6xf32> -> tensor<1x8x3x5xf32>
@@ -546,6 +552,12 @@ func.func @resize(%x: tensor<1x8x4x6xf32>, %y: tensor<1x2x3x3x!nn.q<ui8, 0.5, 12
   %q = nn.resize %y mode "bilinear" coord "half_pixel" : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x6x6x!nn.q<ui8, 0.5, 128>>
   %s = nn.resize %x mode "bilinear" coord "half_pixel_symmetric" scales [0.6, 2.3] : tensor<1x8x4x6xf32> -> tensor<1x8x2x13xf32>
   %t = nn.resize %x mode "nearest" coord "align_corners" nearest_mode "ceil" scales [1.0000000000000002, 0.5] : tensor<1x8x4x6xf32> -> tensor<1x8x4x3xf32>
+  %c = nn.resize %x mode "bicubic" coord "half_pixel" : tensor<1x8x4x6xf32> -> tensor<1x8x8x12xf32>
+  %e = nn.resize %x mode "bicubic" coord "asymmetric" scales [0.8, 0.6] cubic_coeff_a -0.5 exclude_outside : tensor<1x8x4x6xf32> -> tensor<1x8x3x3xf32>
+  %a = nn.resize %x mode "bilinear" coord "half_pixel" antialias : tensor<1x8x4x6xf32> -> tensor<1x8x2x3xf32>
+  %k = nn.resize %x mode "nearest" coord "align_corners" scales [1.7, 1.7] : tensor<1x8x4x6xf32> -> tensor<1x8x7x10xf32>
+  %r = nn.resize %x mode "bilinear" coord "tf_crop_and_resize" roi [0.4, 0.6, 1.2, 1.7] extrapolation_value 10 : tensor<1x8x4x6xf32> -> tensor<1x8x3x3xf32>
+  %u = nn.resize %y mode "bicubic" coord "tf_crop_and_resize" exclude_outside antialias roi [0.0, 0.0, 1.0, 1.0] : tensor<1x2x3x3x!nn.q<ui8, 0.5, 128>> -> tensor<1x2x2x2x!nn.q<ui8, 0.5, 128>>
   func.return
 }
 
@@ -555,10 +567,18 @@ func.func @resize(%x: tensor<1x8x4x6xf32>, %y: tensor<1x2x3x3x!nn.q<ui8, 0.5, 12
 // CHECK-NEXT:    %y = nn.max_pool2d %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x5x5xf32>
 // CHECK-NEXT:    %z = nn.max_pool2d %x kernel [2, 3] strides [1, 2] pads [0, 1, 2, 0] dilations [2, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x9x4xf32>
 // CHECK-NEXT:    %q = nn.max_pool2d %qx kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>> -> tensor<1x2x2x2x!nn.q<ui8, 0.5, 3>>
-func.func @max_pool2d(%x: tensor<1x4x9x9xf32>, %qx: tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>>) {
+// CHECK-NEXT:    %u = nn.max_pool2d %ux kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x2x4x4xui8> -> tensor<1x2x2x2xui8>
+// CHECK-NEXT:    %i = nn.max_pool2d_argmax %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x5x5xi64>
+// CHECK-NEXT:    %c = nn.max_pool2d_argmax %ux kernel [2, 2] strides [1, 1] pads [0, 0, 0, 0] dilations [2, 1] column_major : tensor<1x2x4x4xui8> -> tensor<1x2x2x3xi64>
+// CHECK-NEXT:    %j = nn.max_pool2d_argmax %qx kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>> -> tensor<1x2x2x2xi64>
+func.func @max_pool2d(%x: tensor<1x4x9x9xf32>, %qx: tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>>, %ux: tensor<1x2x4x4xui8>) {
   %y = nn.max_pool2d %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x5x5xf32>
   %z = nn.max_pool2d %x kernel [2, 3] strides [1, 2] pads [0, 1, 2, 0] dilations [2, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x9x4xf32>
   %q = nn.max_pool2d %qx kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>> -> tensor<1x2x2x2x!nn.q<ui8, 0.5, 3>>
+  %u = nn.max_pool2d %ux kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x2x4x4xui8> -> tensor<1x2x2x2xui8>
+  %i = nn.max_pool2d_argmax %x kernel [3, 3] strides [2, 2] pads [1, 1, 1, 1] dilations [1, 1] : tensor<1x4x9x9xf32> -> tensor<1x4x5x5xi64>
+  %c = nn.max_pool2d_argmax %ux kernel [2, 2] strides [1, 1] pads [0, 0, 0, 0] dilations [2, 1] column_major : tensor<1x2x4x4xui8> -> tensor<1x2x2x3xi64>
+  %j = nn.max_pool2d_argmax %qx kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [1, 1] : tensor<1x2x4x4x!nn.q<ui8, 0.5, 3>> -> tensor<1x2x2x2xi64>
   func.return
 }
 

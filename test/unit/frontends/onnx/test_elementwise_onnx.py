@@ -122,3 +122,16 @@ def test_sqrt_of_an_integer_tensor_is_an_error_naming_the_node() -> None:
 def test_unbroadcastable_shapes_are_an_error() -> None:
     msg = import_error(one_node_model("Mul", {"a": _f(2, 3)}, initializers={"c": _f(4)}, opset=14))
     assert msg.startswith("Mul") and "[2, 3] and [4] do not broadcast" in msg
+
+
+@pytest.mark.parametrize("dtype", [np.uint16, np.uint32, np.uint64])
+@pytest.mark.parametrize("op", ["Add", "Sub", "Mul", "Div", "Max", "Min"])
+def test_wide_unsigned_tensors(op: str, dtype: type) -> None:
+    """uint16/32/64 tensors map to ui16/ui32/ui64 (wrapping arithmetic, Div truncates)."""
+    info = np.iinfo(dtype)
+    a = RNG.integers(0, info.max, (2, 3), dtype=dtype, endpoint=True)
+    b = RNG.integers(1, 1000, (2, 3), dtype=dtype)
+    # onnxruntime has no uint16 Max / Min kernels: onnx.reference is the reference there.
+    runtimes = ("reference",) if op in ("Max", "Min") and dtype == np.uint16 else ("reference", "onnxruntime")
+    m = check_node(op, {"a": a, "b": b}, opset=14, runtimes=runtimes)
+    assert f"ui{np.dtype(dtype).itemsize * 8}>" in str(m)

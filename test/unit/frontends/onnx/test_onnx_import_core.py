@@ -66,6 +66,20 @@ def test_dynamic_batch_needs_input_shape() -> None:
     assert "graph input 'x' dim 0 is dynamic ('N'" in msg and "--input-shape x:" in msg
 
 
+def test_zero_dim_is_static_not_dynamic() -> None:
+    """dim_value 0 is an empty dim: no --input-shape needed, and an override may not change it."""
+    x = np.zeros((0, 3, 4), np.float32)
+    model = one_node_model(
+        "Reshape", {"x": x}, initializers={"s": np.array([3, 4, 0], np.int64)}, attrs={"allowzero": 1}, opset=14
+    )
+    module = import_onnx(model)
+    assert "tensor<0x3x4xf32>" in str(module)
+    assert_matches_onnx(run(module, [x]), model, {"x": x})
+    with pytest.raises(KccError, match="sets dim 0 to 2, but the model fixes it to 0"):
+        import_onnx(model, input_shapes={"x": [2, 3, 4]})
+    assert "tensor<0x3x4xf32>" in str(import_onnx(model, input_shapes={"x": [0, 3, 4]}))
+
+
 def test_input_shape_first_input_key_and_bad_overrides() -> None:
     module = import_onnx(shape_chain_model(), input_shapes={"": [5, 3, 4]})
     assert "tensor<5x3x4xf32>" in str(module)

@@ -184,15 +184,164 @@ def test_resize10(mode: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("attrs", "scales", "expect"),
+    ("attrs", "scales", "roi", "expect"),
     [
-        ({"mode": "cubic"}, [1, 1, 2, 2], "mode 'cubic' is not supported"),
-        ({"mode": "linear"}, [1, 1, 0.6, 0.6], "nn.resize derives the scale from the sizes"),
-        ({"mode": "nearest"}, [1, 2, 1, 1], "resizing N or C is not supported"),
-        ({"coordinate_transformation_mode": "tf_crop_and_resize"}, [1, 1, 2, 2], "tf_crop_and_resize"),
+        ({"mode": "nearest"}, [1, 2, 1, 1], [], "resizing N or C is not supported"),
+        ({"coordinate_transformation_mode": "tf_crop_and_resize"}, [1, 1, 2, 2], [], "roi has 0 values, expected 8"),
+        (
+            {"coordinate_transformation_mode": "tf_crop_and_resize"},
+            [1, 1, 2, 2],
+            [0, 0.5, 0, 0, 1, 1, 1, 1],
+            "roi crops axis 1 (0.5..1); only H and W can be cropped",
+        ),
     ],
 )
-def test_resize_refusals(attrs: dict[str, Any], scales: list[float], expect: str) -> None:
-    inits = {"roi": np.zeros((0,), np.float32), "scales": np.array(scales, np.float32)}
+def test_resize_refusals(attrs: dict[str, Any], scales: list[float], roi: list[float], expect: str) -> None:
+    inits = {"roi": np.array(roi, np.float32), "scales": np.array(scales, np.float32)}
     msg = import_error(one_node_model("Resize", {"x": X}, attrs=attrs, initializers=inits, opset=13))
     assert "Resize (unnamed) (#0)" in msg and expect in msg
+
+
+def test_resize_rank3_refused() -> None:
+    inits = {"roi": np.zeros((0,), np.float32), "scales": np.array([1, 1, 2], np.float32)}
+    msg = import_error(one_node_model("Resize", {"x": X[0]}, attrs={"mode": "linear"}, initializers=inits, opset=13))
+    assert "only 4-D (N, C, H, W) inputs can be resized, got rank 3 [3, 4, 5]" in msg
+
+
+# (attrs, sizes, scales, roi, runtimes): cubic, antialias, exclude_outside, scales that are not out / in,
+# keep_aspect_ratio_policy and tf_crop_and_resize at opset 19 against both runtimes, except where one of them
+# departs from the ONNX spec (noted per case).
+BOTH = ("reference", "onnxruntime")
+REF = ("reference",)
+ORT = ("onnxruntime",)
+ResizeCase = tuple[dict[str, Any], tuple[int, int] | None, tuple[float, float] | None, list[float] | None, tuple[str, ...]]
+RESIZE_ONNX_CASES: list[ResizeCase] = [
+    ({"mode": "cubic"}, (7, 9), None, None, BOTH),
+    ({"mode": "cubic"}, None, (0.8, 0.6), None, BOTH),
+    ({"mode": "cubic", "cubic_coeff_a": -0.5, "exclude_outside": 1}, None, (2.0, 1.7), None, BOTH),
+    # onnx.reference computes cubic weights in float32 (cubic_coeff_a is a float32 attribute): 2e-6 off here
+    ({"mode": "cubic", "coordinate_transformation_mode": "align_corners"}, None, (1.5, 0.6), None, ORT),
+    ({"mode": "cubic", "coordinate_transformation_mode": "asymmetric"}, (8, 10), None, None, BOTH),
+    ({"mode": "cubic", "antialias": 1}, (2, 3), None, None, BOTH),
+    ({"mode": "cubic", "antialias": 1, "exclude_outside": 1}, None, (0.6, 0.45), None, BOTH),
+    ({"mode": "linear", "antialias": 1}, (3, 2), None, None, BOTH),
+    ({"mode": "linear", "antialias": 1}, None, (0.55, 2.0), None, BOTH),
+    # onnxruntime's align_corners uses out - 1 instead of in * scale - 1 when scales are given
+    ({"mode": "linear", "coordinate_transformation_mode": "align_corners"}, None, (0.6, 0.6), None, REF),
+    ({"mode": "linear", "coordinate_transformation_mode": "half_pixel_symmetric"}, None, (2.3, 0.6), None, BOTH),
+    ({"mode": "nearest"}, None, (0.6, 1.3), None, BOTH),
+    ({"mode": "nearest", "keep_aspect_ratio_policy": "not_smaller"}, (3, 9), None, None, BOTH),
+    ({"mode": "nearest", "keep_aspect_ratio_policy": "not_larger"}, (7, 9), None, None, BOTH),
+    (
+        {"mode": "linear", "coordinate_transformation_mode": "tf_crop_and_resize", "extrapolation_value": 10.0},
+        (3, 4),
+        None,
+        [0.4, 0.6, 1.2, 1.7],
+        BOTH,
+    ),
+    ({"mode": "cubic", "coordinate_transformation_mode": "tf_crop_and_resize"}, (5, 3), None, [0.1, 0.2, 0.9, 0.7], BOTH),
+    (
+        {"mode": "nearest", "coordinate_transformation_mode": "tf_crop_and_resize", "extrapolation_value": -3.5},
+        (4, 6),
+        None,
+        [-0.2, 0.1, 0.8, 1.3],
+        REF,  # onnxruntime (1.32) fills no extrapolation rows for the negative H roi start here; the spec does
+    ),
+]
+
+
+@pytest.mark.parametrize(("attrs", "sizes", "scales", "roi", "runtimes"), RESIZE_ONNX_CASES)
+def test_resize_onnx_features(
+    attrs: dict[str, Any],
+    sizes: tuple[int, int] | None,
+    scales: tuple[float, float] | None,
+    roi: list[float] | None,
+    runtimes: tuple[str, ...],
+) -> None:
+    crop = roi is not None
+    inits: dict[str, np.ndarray] = {"roi": np.array(roi if crop else [], np.float32)}
+    order = ["x", "roi", "scales"]
+    attrs = {**attrs, "axes": [2, 3]}
+    if scales is not None:
+        inits["scales"] = np.array(scales, np.float32)
+    else:
+        assert sizes is not None
+        inits["scales"] = np.zeros((0,), np.float32)
+        inits["sizes"] = np.array(sizes, np.int64)
+        order.append("sizes")
+    m = check_node("Resize", {"x": X}, attrs, initializers=inits, opset=19, input_order=order, runtimes=runtimes)
+    assert imported_ops(m) == ["nn.resize"]
+
+
+def test_resize_onnx_features_print_parse() -> None:
+    """The new nn.resize properties survive print -> parse."""
+    from xdsl.parser import Parser
+
+    from kcc.context import kcc_context
+
+    inits = {"roi": np.array([0.4, 0.6, 1.2, 1.7], np.float32), "scales": np.zeros((0,), np.float32)}
+    inits["sizes"] = np.array([3, 4], np.int64)
+    attrs = {
+        "mode": "cubic",
+        "coordinate_transformation_mode": "tf_crop_and_resize",
+        "extrapolation_value": 10.0,
+        "cubic_coeff_a": -0.5,
+        "exclude_outside": 1,
+        "antialias": 1,
+        "axes": [2, 3],
+    }
+    model = one_node_model(
+        "Resize", {"x": X}, attrs=attrs, initializers=inits, opset=19, input_order=["x", "roi", "scales", "sizes"]
+    )
+    module = import_onnx(model)
+    text = str(module)
+    assert (
+        'mode "bicubic" coord "tf_crop_and_resize" cubic_coeff_a -0.5 exclude_outside antialias'
+        " roi [0.40000000596046448, 0.60000002384185791, 1.2000000476837158, 1.7000000476837158] extrapolation_value 10.0"
+    ) in text
+    assert str(Parser(kcc_context(), text).parse_module()) == text
+    assert_matches_onnx(run(module, [X]), model, {"x": X})
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        'mode "bicubic" coord "half_pixel"',
+        'mode "bilinear" coord "align_corners" scales [0.6, 0.6]',
+        'mode "bilinear" coord "half_pixel" antialias',
+        'mode "nearest" coord "tf_crop_and_resize" roi [-0.2, 0.1, 0.8, 1.3] extrapolation_value 3.0',
+    ],
+)
+def test_quantized_resize_onnx_features_run_through_float(props: str) -> None:
+    """Quantized nn.resize with ONNX-only properties: dequantize -> float kernel -> quantize (half to even)."""
+    from kcc.context import parse_module
+    from kcc.interp.kernels.resize import resize_nchw
+
+    q = "!nn.q<ui8, 0.05, 100>"
+    text = (
+        f"func.func @main(%x: tensor<1x2x5x5x{q}>) -> tensor<1x2x3x3x{q}> {{\n"
+        f"  %y = nn.resize %x {props} : tensor<1x2x5x5x{q}> -> tensor<1x2x3x3x{q}>\n"
+        f"  func.return %y : tensor<1x2x3x3x{q}>\n}}"
+    )
+    op = next(o for o in parse_module(text).walk() if o.name == "nn.resize")
+    x = RNG.integers(0, 255, (1, 2, 5, 5), endpoint=True).astype(np.uint8)
+    (got,) = run(parse_module(text), [x])
+    from kcc.dialects.nn.movement import ResizeOp
+
+    assert isinstance(op, ResizeOp)
+    real = (x.astype(np.float64) - 100) * 0.05
+    y = resize_nchw(
+        real.astype(np.float32),
+        (3, 3),
+        op.mode.data,
+        op.coordinate_transformation_mode.data,
+        op.nearest_rounding,
+        op.scale_values,
+        cubic_coeff_a=op.cubic_coeff_a_value,
+        antialias=op.antialias is not None,
+        roi=op.roi_values,
+        extrapolation_value=op.extrapolation_value_number,
+    )
+    want = np.clip(np.rint(y.astype(np.float64) / 0.05) + 100, 0, 255).astype(np.uint8)
+    assert got.dtype == np.uint8
+    np.testing.assert_array_equal(got, want)

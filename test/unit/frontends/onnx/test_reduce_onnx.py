@@ -62,3 +62,28 @@ def test_bool_input_is_an_error_naming_the_node() -> None:
     m = one_node_model("ReduceMax", {"x": x}, initializers={"axes": np.array([1], np.int64)}, opset=20)
     msg = import_error(m)
     assert msg.startswith("ReduceMax") and "i1" in msg
+
+
+@pytest.mark.parametrize("op", ["ReduceSum", "ReduceMax"])
+@pytest.mark.parametrize("keepdims", [0, 1])
+def test_empty_reduction_is_a_constant(op: str, keepdims: int) -> None:
+    """Reducing an axis of size 0 (a static empty dim, not a dynamic one) gives the reduction's identity."""
+    x = np.zeros((2, 0, 4), np.float32)
+    inits = {"axes": np.array([1], np.int64)}
+    m = check_node(op, {"x": x}, {"keepdims": keepdims}, initializers=inits, opset=18)
+    assert imported_ops(m) == ["nn.const"]
+
+
+def test_empty_reduce_mean_is_nan() -> None:
+    from kcc.frontends.onnx import import_onnx
+    from kcc.interp import run
+
+    x = np.zeros((2, 0, 4), np.float32)
+    model = one_node_model("ReduceMean", {"x": x}, initializers={"axes": np.array([1], np.int64)}, opset=18)
+    (y,) = run(import_onnx(model), [x])
+    assert y.shape == (2, 1, 4) and y.dtype == np.float32 and np.isnan(y).all()
+
+
+def test_empty_non_reduced_axis() -> None:
+    x = np.zeros((2, 0, 4), np.float32)
+    check_node("ReduceSum", {"x": x}, initializers={"axes": np.array([2], np.int64)}, opset=18)
