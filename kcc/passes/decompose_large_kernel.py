@@ -17,8 +17,10 @@ throughput figures, so these are stated estimates, in CPU cycles at the same 400
 * KPU layer: `KPU_LAYER_CYCLES` (argument push, weight / BN / activation table DMA, interrupt) plus
   `in_pixels * C_in * C_out / groups / KPU_CHANNEL_PAIRS_PER_CYCLE`: the KPU computes all taps of a 3x3 window at
   once, so a 1x1 and a 3x3 layer cost the same per pixel and channel pair;
-* CPU float conv: `MACs * CPU_CYCLES_PER_MAC`; CPU data movement (nn.slice, the nn.pad + crop `kpu-legalize`
-  adds around a tile whose pads are not symmetric "same") `CPU_CYCLES_PER_MOVE` per element;
+* CPU float conv: `MACs * CPU_CYCLES_PER_MAC`; CPU data movement `CPU_CYCLES_PER_MOVE` per element: one gather
+  of the tile's (padded) input when it needs an nn.slice and/or the nn.pad `kpu-legalize` adds around a tile
+  whose pads are not symmetric "same" (a slice followed by a pad is one copy, counted once), and the crop of
+  the output of such a tile;
   CPU nn.add / standalone activation `CPU_CYCLES_PER_ELEMENTWISE` per element.
 
 The conv is decomposed when the sum over tiles of KPU time + CPU movement, plus the adds and the activation, is
@@ -166,10 +168,10 @@ def decomposition_is_cheaper(op: Conv2dOp, tiles: list[Tile]) -> bool:
         if not (_kpu_fits(th, tw) and _kpu_fits(oh, ow)):
             return False
         cost += n * (KPU_LAYER_CYCLES + th * tw * c * o / g / KPU_CHANNEL_PAIRS_PER_CYCLE)
-        if not (t.rows.is_identity(h) and t.cols.is_identity(w)):
-            cost += n * c * th * tw * CPU_CYCLES_PER_MOVE
+        if not (t.native and t.rows.is_identity(h) and t.cols.is_identity(w)):
+            cost += n * c * th * tw * CPU_CYCLES_PER_MOVE  # slice and/or pad: one gather of the tile's input
         if not t.native:
-            cost += (n * c * th * tw + out_elems) * CPU_CYCLES_PER_MOVE
+            cost += out_elems * CPU_CYCLES_PER_MOVE  # the crop after the fake conv
     return cost < cpu
 
 

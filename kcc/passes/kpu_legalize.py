@@ -38,10 +38,16 @@ glue around it: `nn.pad` before (zeros), `nn.slice` after (crop, or steps), `nn.
   the fake conv as nn ops on the CPU.
 * channels above 1024 (kcc.k210.limits.MAX_CHANNELS): outputs are split into groups of at most 1024 and
   concatenated; inputs are split into partial convs summed with `nn.add` (the activation follows as its own op).
-* what still breaks a rule of `kcc.k210.limits.check_conv_limits` (size above 256x512 after padding, maps
-  over the 2 MiB KPU RAM, ...) stays an `nn.conv2d` on the CPU, with that rule as the reason.
+* a conv over the height limit or the 2 MiB KPU RAM runs in row bands (`plan_row_bands`): the fewest equal
+  bands of output rows (2..MAX_GROUPS) whose convs each fit, each an `nn.slice` of the input rows it reads
+  (halo included; the conv's own pads only at the map's edges) + an `nn.conv2d` (legalized in turn),
+  concatenated along H.
+* what still breaks a rule of `kcc.k210.limits.check_conv_limits` (width above 512, ...) stays an
+  `nn.conv2d` on the CPU, with that rule as the reason.
 
-**Other ops** with a `[1, C, H, W]` float input, `C <= 1024`:
+**Other ops** with a `[1, C, H, W]` float input (all of these are "separable": output channel k reads only
+channel k of each input, so over 1024 channels or over the KPU RAM they run in 2, 3, ... equal channel groups
++ `nn.concat`, `plan_chain`):
 
 * activations relu / clamp / leaky relu / hard sigmoid (and a single-slope PReLU): a depthwise 1x1 identity
   fake conv carrying the activation. PReLU with per-channel slopes stays on the CPU (the KPU has one
@@ -49,9 +55,16 @@ glue around it: `nn.pad` before (zeros), `nn.slice` after (crop, or steps), `nn.
 * `nn.batch_norm` with constant statistics and `nn.add` / `nn.sub` / `nn.mul` of a per-channel constant: a
   depthwise 1x1 fake conv with the scale as weight and the shift as bias.
 * `nn.max_pool2d` / `nn.avg_pool2d` that is a KPU pool code, and global means/maxima of 2x2/4x4 maps: a dense
-  1x1 identity fake conv carrying the pool code.
-* `nn.add` of two maps of one shape (residual add, `2C <= 1024`): `nn.concat` along channels (a placement in
-  KPU RAM) + a dense 1x1 fake conv with weight `[I I]` (option `kpu-add`, default on).
+  1x1 identity fake conv carrying the pool code. A 2x2/s2 or 4x4/s4 max pool with pads smaller than the window:
+  `nn.pad` mode edge first (a replicated edge value is in the window of the value it copies: maxima exact); an
+  avg pool that counts its pads: zero pad first.
+* global means/maxima over any other HxW (`global_pool_windows`): a chain of identity fake convs with 4x4/s4
+  pools while more than 2 rows/columns are left, then 2x2/s2, down to 1x1. Mean: zero rows added by the plans
+  add nothing to the sums; the chain divides by `P^2` (P = product of the windows), so the first stage's weight
+  is `P^2 / (H*W)`. Max: `nn.pad` mode edge to PxP first (zeros could win a maximum).
+* `nn.add` of two maps of one shape (residual add): `nn.concat` along channels (a placement in KPU RAM) + a
+  dense 1x1 fake conv with weight `[I I]` (option `kpu-add`, default on); `y + nn.pad(x)` with zeros only on
+  channels (BlazeFace): `nn.concat(y, x)` + weight `[I E]`, E placing x's channels where the pad put them.
 * `nn.concat`, pads, slices, reshapes and other data movement stay nn ops (no MACs); softmax, resize,
   reductions, ... stay on the CPU with the reason "no KPU form".
 
@@ -182,9 +195,12 @@ class ConvSpec:
     pool: int = 0
     pool_hw: tuple[int, int] | None = None  # size after the fused pool
     params: tuple[SSAValue, SSAValue] | None = None  # the nn op's weight and bias values, reused when unchanged
+    shape: tuple[int, int, int, int] | None = None  # the (concatenated) input shape when `inputs` are not built yet
 
     @property
     def in_shape(self) -> tuple[int, int, int, int]:
+        if self.shape is not None:
+            return self.shape
         n, _, h, w = shape_of(self.inputs[0])
         return n, sum(shape_of(v)[1] for v in self.inputs), h, w
 
@@ -313,6 +329,126 @@ def _before(op: Operation):
     from xdsl.rewriter import InsertPoint
 
     return InsertPoint.before(op)
+
+
+# ---------------------------------------------------------------------------------------------- channel groups
+
+MAX_GROUPS = 64  # most channel groups / row bands tried before an op is left on the CPU
+
+
+def _balanced(n: int, parts: int) -> list[tuple[int, int]]:
+    size = -(-n // parts)
+    return [(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _separable(spec: ConvSpec) -> bool:
+    """Output channel k reads only channel k of each input (depthwise, identity, [I I]): channel groups are exact."""
+    if spec.depthwise:
+        return True
+    o = spec.weight.shape[0]
+    _, c, _, _ = spec.in_shape
+    k = c // o
+    if k * o != c or spec.weight.shape[2:] != (1, 1) or (spec.inputs and any(shape_of(v)[1] != o for v in spec.inputs)):
+        return False
+    w = spec.weight.reshape(o, k, o)
+    off = ~np.eye(o, dtype=bool)[:, None, :]
+    return not bool(np.any(np.where(off, w, 0.0)))
+
+
+def _group_spec(spec: ConvSpec, lo: int, hi: int, inputs: list[SSAValue] | None = None) -> ConvSpec:
+    """Channels [lo, hi) of a separable spec (of each of its inputs)."""
+    n, c, h, w = spec.in_shape
+    if spec.depthwise:
+        weight, cin = spec.weight[lo:hi], hi - lo
+    else:
+        o = spec.weight.shape[0]
+        k = c // o
+        cols = np.concatenate([np.arange(lo, hi) + i * o for i in range(k)])
+        weight, cin = spec.weight[lo:hi][:, cols], k * (hi - lo)
+    return ConvSpec(
+        inputs or [], np.ascontiguousarray(weight), spec.bias[lo:hi], spec.depthwise, spec.strides, spec.pads,
+        spec.out_hw, spec.act, spec.pool, spec.pool_hw, shape=None if inputs else (n, cin, h, w),
+    )  # fmt: skip
+
+
+def _fixable_by_groups(errors: list[str]) -> bool:
+    return any("channels" in e or "KPU RAM" in e for e in errors)
+
+
+@dataclass
+class ChainPlan:
+    """A chain of separable fake convs (each stage reads the previous one's output), run in channel groups
+    `bounds`; `plans[stage][group]`."""
+
+    specs: list[ConvSpec]
+    bounds: list[tuple[int, int]]
+    plans: list[list[ConvPlan]]
+
+
+def plan_chain(specs: list[ConvSpec]) -> ChainPlan | list[str]:
+    """Plan `specs` whole, else in 2, 3, ... channel groups (when every stage is separable and the rules broken
+    are channel counts or KPU RAM); the rules the ungrouped chain breaks when nothing fits."""
+    o = specs[0].weight.shape[0]
+    first: list[str] | None = None
+    separable = all(_separable(s) for s in specs)
+    for parts in range(1, min(o, MAX_GROUPS) + 1):
+        bounds = _balanced(o, parts)
+        if parts > 1 and len(bounds) != parts:
+            continue
+        plans: list[list[ConvPlan]] = []
+        errors: list[str] = []
+        for spec in specs:
+            row: list[ConvPlan] = []
+            for lo, hi in bounds:
+                p = plan_conv(spec if parts == 1 else _group_spec(spec, lo, hi))
+                if not isinstance(p, ConvPlan):
+                    errors = p
+                    break
+                row.append(p)
+            if errors:
+                break
+            plans.append(row)
+        if not errors:
+            return ChainPlan(specs, bounds, plans)
+        if first is None:
+            first = errors
+            if not (separable and _fixable_by_groups(errors)):
+                break
+    assert first is not None
+    return first
+
+
+def _slice_channels(rewriter: PatternRewriter, anchor: Operation, x: SSAValue, lo: int, hi: int) -> SSAValue:
+    n, c, h, w = shape_of(x)
+    if (lo, hi) == (0, c):
+        return x
+    s = SliceOp(x, _f32((n, hi - lo, h, w)), [0, lo, 0, 0], [n, hi, h, w])
+    rewriter.insert(s, _before(anchor))
+    return s.output
+
+
+def emit_chain(rewriter: PatternRewriter, anchor: Operation, chain: ChainPlan, inputs: list[SSAValue]) -> SSAValue:
+    """Insert before `anchor` the fake convs of `chain` on `inputs` (per channel group, then concatenated)."""
+    parts: list[SSAValue] = []
+    for g, (lo, hi) in enumerate(chain.bounds):
+        xs = inputs if len(chain.bounds) == 1 else [_slice_channels(rewriter, anchor, v, lo, hi) for v in inputs]
+        for spec, plans in zip(chain.specs, chain.plans, strict=True):
+            sub = _group_spec(spec, lo, hi, xs) if len(chain.bounds) > 1 else _with_inputs(spec, xs)
+            xs = [emit_conv(rewriter, anchor, sub, plans[g])]
+        parts.append(xs[0])
+    if len(parts) == 1:
+        return parts[0]
+    n, _, h, w = shape_of(parts[0])
+    concat = ConcatOp(parts, _f32((n, sum(shape_of(p)[1] for p in parts), h, w)), 1)
+    rewriter.insert(concat, _before(anchor))
+    return concat.output
+
+
+def _with_inputs(spec: ConvSpec, inputs: list[SSAValue]) -> ConvSpec:
+    if spec.inputs == inputs and spec.shape is None:
+        return spec
+    return ConvSpec(inputs, spec.weight, spec.bias, spec.depthwise, spec.strides, spec.pads, spec.out_hw, spec.act,
+                    spec.pool, spec.pool_hw, spec.params)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------- conv specs
@@ -583,6 +719,76 @@ class LegalizeConv(RewritePattern):
             y = emit_conv(rewriter, op, spec, plan)
             rewriter.replace_all_uses_with(op.output, y)
             rewriter.erase(op)
+            return
+        bands = plan_row_bands(op, spec, plan)
+        if bands is not None:
+            _emit_row_bands(rewriter, op, bands)
+
+
+@dataclass(frozen=True)
+class RowBand:
+    """Output rows [out_begin, out_end) of a conv, computed from input rows [in_begin, in_end) with `pad_top` /
+    `pad_bottom` zero rows (the conv's own pads at the map's edges, none inside: the halo rows are real)."""
+
+    out_begin: int
+    out_end: int
+    in_begin: int
+    in_end: int
+    pad_top: int
+    pad_bottom: int
+
+
+def _fixable_by_bands(errors: list[str]) -> bool:
+    return any("height" in e or "KPU RAM" in e for e in errors)
+
+
+def plan_row_bands(op: Conv2dOp, spec: ConvSpec, errors: list[str]) -> list[RowBand] | None:
+    """The fewest (2, 3, ... up to MAX_GROUPS) equal bands of output rows whose convs are each KPU-legal, when
+    the conv breaks a height or KPU RAM rule; None when no such split exists."""
+    if not _fixable_by_bands(errors):
+        return None
+    _, c, h, w = shape_of(op.input)
+    _, _, oh, ow = shape_of(op.output)
+    kh = shape_of(op.weight)[2]
+    s = ints(op.strides)[0]
+    pt, pl, _, _ = ints(op.pads)
+    for parts in range(2, min(oh, MAX_GROUPS) + 1):
+        ranges = _balanced(oh, parts)
+        if len(ranges) != parts:
+            continue
+        bands: list[RowBand] = []
+        for i0, i1 in ranges:
+            first, end = s * i0 - pt, s * (i1 - 1) - pt + kh
+            r0, r1 = max(0, first), min(h, end)
+            if r1 <= r0:
+                break
+            band = ConvSpec([], spec.weight, spec.bias, spec.depthwise, spec.strides, (r0 - first, pl), (i1 - i0, ow),
+                            spec.act, shape=(1, c, r1 - r0, w))  # fmt: skip
+            if not isinstance(plan_conv(band), ConvPlan):
+                break
+            bands.append(RowBand(i0, i1, r0, r1, r0 - first, end - r1))
+        else:
+            return bands
+    return None
+
+
+def _emit_row_bands(rewriter: PatternRewriter, op: Conv2dOp, bands: list[RowBand]) -> None:
+    """One nn.conv2d per band on an nn.slice of its input rows (then legalized one by one), concatenated on H."""
+    n, c, _, w = shape_of(op.input)
+    _, o, _, ow = shape_of(op.output)
+    _, pl, _, pr = ints(op.pads)
+    parts: list[SSAValue] = []
+    for b in bands:
+        rows = SliceOp(op.input, _f32((n, c, b.in_end - b.in_begin, w)), [0, 0, b.in_begin, 0], [n, c, b.in_end, w])
+        conv = Conv2dOp(rows.output, op.weight, op.bias, _f32((n, o, b.out_end - b.out_begin, ow)), ints(op.strides),
+                        (b.pad_top, pl, b.pad_bottom, pr), (1, 1), op.group_count, op.act)  # fmt: skip
+        rewriter.insert(rows, _before(op))
+        rewriter.insert(conv, _before(op))
+        parts.append(conv.output)
+    concat = ConcatOp(parts, op.output.type, 2)
+    rewriter.insert(concat, _before(op))
+    rewriter.replace_all_uses_with(op.output, concat.output)
+    rewriter.erase(op)
 
 
 def global_pool_code(op: Operation) -> int | None:
@@ -713,13 +919,18 @@ class LegalizeStandalone(RewritePattern):
     kpu_add: bool
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        spec = standalone_spec(op, self.kpu_add)
-        if spec is None or isinstance(spec, str):
+        plan = plan_standalone(op, self.kpu_add)
+        if plan is None or isinstance(plan, str):
             return
-        plan = plan_conv(spec)
-        if not isinstance(plan, ConvPlan):
-            return
-        y = emit_conv(rewriter, op, spec, plan)
+        inputs: list[SSAValue] = list(plan.inputs)
+        if plan.pre_pad is not None:
+            mode, pads = plan.pre_pad
+            n, c, h, w = shape_of(inputs[0])
+            out = _f32((n, c, h + pads[2] + pads[6], w + pads[3] + pads[7]))
+            pad = PadOp(inputs[0], out, pads, mode, 0.0 if mode == "constant" else None)
+            rewriter.insert(pad, _before(op))
+            inputs = [pad.output]
+        y = emit_chain(rewriter, op, plan.chain, inputs)
         result = op.results[0]
         if shape_of(result) != shape_of(y):
             reshape = ReshapeOp(y, result.type)
@@ -741,8 +952,6 @@ def standalone_spec(op: Operation, kpu_add: bool = True) -> ConvSpec | str | Non
     pair = _residual_add_spec(op) if kpu_add else None
     if pair is not None:
         _, c, h, w = shape_of(pair[0])
-        if 2 * c > MAX_CHANNELS:
-            return f"residual add of {c} channels: the [I I] 1x1 conv needs 2x{c} > {MAX_CHANNELS} input channels"
         eye = np.eye(c, dtype=np.float32)
         weight = np.concatenate([eye, eye], axis=1).reshape(c, 2 * c, 1, 1)
         return ConvSpec(list(pair), weight, np.zeros(c, np.float32), False, (1, 1), (0, 0), (h, w))
@@ -761,13 +970,172 @@ def standalone_spec(op: Operation, kpu_add: bool = True) -> ConvSpec | str | Non
         )
     if isinstance(op, ReduceMeanOp | ReduceMaxOp):
         dims = "x".join(map(str, shape_of(x)))
-        return f"{op.name} over axes {list(op.axis_values())} of {dims}: KPU pools are 2x2 and 4x4 windows"
+        return f"{op.name} over axes {list(op.axis_values())} of {dims}: KPU pools reduce H and W of one NCHW map only"
     act = kpu_activation(op)
     if isinstance(act, str):
         return act
     if rule is not None:
         return rule
     return _identity_spec(x, act)
+
+
+# ---------------------------------------------------------------------------------------------- standalone plans
+
+
+@dataclass
+class StandalonePlan:
+    """How a non-conv op runs on the KPU: an optional `nn.pad` (mode, pads) of its first input, then `chain`."""
+
+    inputs: list[SSAValue]
+    pre_pad: tuple[str, list[int]] | None
+    chain: ChainPlan
+
+
+def _global_pool(op: Operation) -> tuple[str, SSAValue] | None:
+    """("mean" | "max", input) of a global mean/max over H and W of a float [1, C, H, W] map, else None."""
+    if isinstance(op, ReduceMeanOp | ReduceMaxOp):
+        if op.axis_values() != (2, 3):
+            return None
+        kind = "mean" if isinstance(op, ReduceMeanOp) else "max"
+    elif isinstance(op, MaxPool2dOp | AvgPool2dOp):
+        s = shape_of(op.input)
+        if len(s) != 4 or ints(op.kernel) != s[2:] or ints(op.pads) != (0, 0, 0, 0):
+            return None
+        if isinstance(op, MaxPool2dOp) and ints(op.dilations) != (1, 1):
+            return None
+        kind = "max" if isinstance(op, MaxPool2dOp) else "mean"
+    else:
+        return None
+    x = op.operands[0]
+    return None if _map_rule(x) is not None else (kind, x)
+
+
+def global_pool_windows(h: int, w: int) -> list[int]:
+    """The KPU pool windows (4 while more than 2 rows/columns are left, then 2) that take an HxW map to 1x1."""
+    n, wins = max(h, w), list[int]()
+    while n > 1:
+        win = 4 if n > 2 else 2
+        wins.append(win)
+        n = -(-n // win)
+    return wins
+
+
+def _identity_pool_spec(c: int, hw: tuple[int, int], code: int, scale: float = 1.0) -> ConvSpec:
+    win, q = POOL_GEOMETRY[code]
+    del win
+    weight = (np.eye(c, dtype=np.float64) * scale).astype(np.float32).reshape(c, c, 1, 1)
+    out = (-(-hw[0] // q), -(-hw[1] // q))
+    return ConvSpec([], weight, np.zeros(c, np.float32), False, (1, 1), (0, 0), hw, None, code, out, shape=(1, c, *hw))
+
+
+def _global_pool_plan(op: Operation) -> StandalonePlan | str | None:
+    """A global mean/max over a map other than 2x2 / 4x4 as a chain of KPU pools (see the module docstring)."""
+    g = _global_pool(op)
+    if g is None or global_pool_code(op) is not None:
+        return None
+    kind, x = g
+    _, c, h, w = shape_of(x)
+    if h * w == 1:
+        return None
+    wins = global_pool_windows(h, w)
+    total = int(np.prod(wins))
+    pre_pad: tuple[str, list[int]] | None = None
+    if kind == "max":  # replicated edge rows/columns never change a maximum; zeros could
+        hw = (total, total)
+        if hw != (h, w):
+            pre_pad = ("edge", [0, 0, 0, 0, 0, 0, total - h, total - w])
+    else:  # zeros add nothing to a sum: the chain sums over total x total and the first stage rescales
+        hw = (h, w)
+    specs: list[ConvSpec] = []
+    for i, win in enumerate(wins):
+        scale = total * total / (h * w) if kind == "mean" and i == 0 else 1.0
+        spec = _identity_pool_spec(c, hw, _GLOBAL_POOL[(kind, win)], scale)
+        specs.append(spec)
+        assert spec.pool_hw is not None
+        hw = spec.pool_hw
+    chain = plan_chain(specs)
+    if isinstance(chain, list):
+        return f"global {kind} over {h}x{w} as {len(wins)} chained KPU pools: " + "; ".join(chain)
+    return StandalonePlan([x], pre_pad, chain)
+
+
+def _padded_pool_plan(op: Operation) -> StandalonePlan | str | None:
+    """A 2x2/s2 or 4x4/s4 max pool with pads (< the window) -> nn.pad with edge values + the KPU pool code (a
+    replicated edge value shares a window with the value it copies, so maxima are unchanged); an average pool
+    counting its pads the same with zeros."""
+    if not isinstance(op, MaxPool2dOp | AvgPool2dOp):
+        return None
+    k, s, p = ints(op.kernel), ints(op.strides), ints(op.pads)
+    if not any(p) or k != s or k[0] != k[1] or k[0] not in (2, 4) or max(p) >= k[0]:
+        return None
+    if isinstance(op, MaxPool2dOp):
+        if ints(op.dilations) != (1, 1):
+            return None
+        kind, mode = "max", "edge"
+    else:
+        if not op.include_pad or op.ceil_pad_values != (0, 0):
+            return None
+        kind, mode = "mean", "constant"
+    x = op.input
+    if _map_rule(x) is not None or not _is_f32(op.output):
+        return None
+    _, c, h, w = shape_of(x)
+    hp, wp = h + p[0] + p[2], w + p[1] + p[3]
+    code = _GLOBAL_POOL[(kind, k[0])]
+    if pool_output_size(code, hp, wp) != shape_of(op.output)[2:]:
+        return None
+    chain = plan_chain([_identity_pool_spec(c, (hp, wp), code)])
+    if isinstance(chain, list):
+        return "; ".join(chain)
+    return StandalonePlan([x], (mode, [0, 0, p[0], p[1], 0, 0, p[2], p[3]]), chain)
+
+
+def _channel_pad_add_spec(op: Operation) -> ConvSpec | None:
+    """`y + pad_channels(x)` (zeros before/after the channels of x, nothing else) -> a dense 1x1 fake conv on
+    concat(y, x) with weight [I E], E putting channel j of x on output channel j + pad_before (BlazeFace)."""
+    if not isinstance(op, AddOp) or op.lhs.type != op.rhs.type or op.output.type != op.lhs.type:
+        return None
+    for y, padded in ((op.lhs, op.rhs), (op.rhs, op.lhs)):
+        pad = padded.owner
+        if not isinstance(pad, PadOp) or pad.mode.data != "constant" or pad.pad_value != 0.0:
+            continue
+        p = ints(pad.pads)
+        if len(p) != 8 or any(p[i] for i in (0, 2, 3, 4, 6, 7)) or _map_rule(pad.input) is not None:
+            continue
+        if _map_rule(y) is not None or _const_array(y) is not None or _const_array(pad.input) is not None:
+            continue
+        _, o, h, w = shape_of(y)
+        ci = shape_of(pad.input)[1]
+        weight = np.zeros((o, o + ci, 1, 1), np.float32)
+        weight[np.arange(o), np.arange(o)] = 1.0
+        weight[p[1] + np.arange(ci), o + np.arange(ci)] = 1.0
+        return ConvSpec([y, pad.input], weight, np.zeros(o, np.float32), False, (1, 1), (0, 0), (h, w))
+    return None
+
+
+def plan_standalone(op: Operation, kpu_add: bool = True) -> StandalonePlan | str | None:
+    """How a non-conv op runs on the KPU, the rule it breaks, or None when it is not such an op."""
+    if isinstance(op, FakeConv2dOp | Conv2dOp | ConstOp) or not op.operands or is_data_movement(op):
+        return None
+    if not op.name.startswith("nn."):
+        return None
+    for special in (_global_pool_plan, _padded_pool_plan):
+        plan = special(op)
+        if plan is not None:
+            return plan
+    if kpu_add:
+        padded = _channel_pad_add_spec(op)
+        if padded is not None:
+            chain = plan_chain([padded])
+            if isinstance(chain, ChainPlan):
+                return StandalonePlan(padded.inputs, None, chain)
+    spec = standalone_spec(op, kpu_add)
+    if spec is None or isinstance(spec, str):
+        return spec
+    chain = plan_chain([spec])
+    if isinstance(chain, list):
+        return "; ".join(chain)
+    return StandalonePlan(spec.inputs, None, chain)
 
 
 # ---------------------------------------------------------------------------------------------- report
@@ -780,18 +1148,20 @@ def explain(op: Operation, kpu_add: bool = True) -> str:
         if isinstance(spec, str):
             return spec
         plan = plan_conv(spec)
-        return "; ".join(plan) if isinstance(plan, list) else "not rewritten"
-    spec = standalone_spec(op, kpu_add)
-    if isinstance(spec, str):
-        return spec
-    if spec is None:
+        if isinstance(plan, ConvPlan):
+            return "not rewritten"
+        tried = f" (also in 2..{MAX_GROUPS} row bands)" if _fixable_by_bands(plan) else ""
+        return "; ".join(plan) + tried
+    plan = plan_standalone(op, kpu_add)
+    if isinstance(plan, str):
+        return plan
+    if plan is None:
         if is_data_movement(op):
             return "data movement"
         if isinstance(op, AddOp):
             return "add of a broadcast or constant operand (not a per-channel constant)"
         return f"{op.name} has no KPU form"
-    plan = plan_conv(spec)
-    return "; ".join(plan) if isinstance(plan, list) else "not rewritten"
+    return "not rewritten"
 
 
 def _functions(module: ModuleOp) -> list[func.FuncOp]:

@@ -43,7 +43,7 @@ from kcc.dialects.nn.movement import (
 )
 from kcc.dialects.nn.pool import Pool2dOp, ReduceOp
 
-__all__ = ["DATA_MOVEMENT", "PlacementRow", "Report", "is_data_movement", "macs"]
+__all__ = ["DATA_MOVEMENT", "PlacementRow", "Report", "device_transitions", "is_data_movement", "macs"]
 
 ORIGIN_ATTR = "kcc.origin"
 
@@ -151,3 +151,20 @@ class Report:
 
     def text(self) -> str:
         return "\n".join(self.lines()) + "\n"
+
+
+def device_transitions(ops: Sequence[Operation]) -> int:
+    """How often execution switches between the KPU (`kpu.fake_conv2d`) and the CPU (any other compute op) along
+    `ops` (a legalized function body in program order); constants, terminators and data movement do not count."""
+    last, switches = None, 0
+    for op in ops:
+        if isinstance(op, FakeConv2dOp):
+            device = "KPU"
+        elif op.name.startswith("nn.") and op.name != "nn.const" and not is_data_movement(op):
+            device = "CPU"
+        else:
+            continue
+        if last is not None and device != last:
+            switches += 1
+        last = device
+    return switches

@@ -9,12 +9,12 @@
 // CHECK-NEXT: #0 %c nn.conv2d: KPU, 27648 MACs: fake_conv2d 3x3 pool max_2_s2 act relu
 // CHECK-NEXT: #1 %p nn.max_pool2d: KPU (fused into #0), 1024 MACs
 // CHECK-NEXT: #2 %v nn.conv2d: CPU, 27648 MACs: weight and bias must be float constants (the KPU loads them from the model)
-// CHECK-NEXT: #3 %tall nn.conv2d: CPU, 5184 MACs: input height 288 above the supported 256
+// CHECK-NEXT: #3 %tall nn.conv2d: CPU, 10800 MACs: input width 600 above the supported 512
 // CHECK-NEXT: #4 %pr nn.prelu: CPU, 256 MACs: PReLU with per-channel slopes: the KPU has one activation table per layer, not per channel
 // CHECK-NEXT: #5 %s nn.sigmoid: CPU, 256 MACs: sigmoid is not piecewise linear (KPU activations: relu, clamp, leaky_relu, hard_sigmoid)
 // CHECK-NEXT: #6 %t nn.tanh: CPU, 256 MACs: tanh is not piecewise linear (KPU activations: relu, clamp, leaky_relu, hard_sigmoid)
-// CHECK-NEXT: KPU MAC fraction: 0.4604 (28672 of 62272 MACs)
-func.func @main(%x: tensor<1x3x16x16xf32>, %h: tensor<1x1x288x2xf32>, %wv: tensor<4x3x3x3xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x16x16xf32>, tensor<1x1x288x2xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
+// CHECK-NEXT: KPU MAC fraction: 0.4223 (28672 of 67888 MACs)
+func.func @main(%x: tensor<1x3x16x16xf32>, %h: tensor<1x1x2x600xf32>, %wv: tensor<4x3x3x3xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x16x16xf32>, tensor<1x1x2x600xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
   %w = nn.const dense<0.5> : tensor<4x3x3x3xf32>
   %b = nn.const dense<0.25> : tensor<4xf32>
   %c = nn.conv2d %x, %w, %b strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 1 act #nn.act<relu> : (tensor<1x3x16x16xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x16x16xf32>
@@ -22,10 +22,10 @@ func.func @main(%x: tensor<1x3x16x16xf32>, %h: tensor<1x1x288x2xf32>, %wv: tenso
   %v = nn.conv2d %x, %wv, %b strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 1 : (tensor<1x3x16x16xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x16x16xf32>
   %w1 = nn.const dense<0.5> : tensor<1x1x3x3xf32>
   %b1 = nn.const dense<0.25> : tensor<1xf32>
-  %tall = nn.conv2d %h, %w1, %b1 strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 1 : (tensor<1x1x288x2xf32>, tensor<1x1x3x3xf32>, tensor<1xf32>) -> tensor<1x1x288x2xf32>
+  %tall = nn.conv2d %h, %w1, %b1 strides [1, 1] pads [1, 1, 1, 1] dilations [1, 1] groups 1 : (tensor<1x1x2x600xf32>, tensor<1x1x3x3xf32>, tensor<1xf32>) -> tensor<1x1x2x600xf32>
   %slope = nn.const dense<[[[0.1]], [[0.2]], [[0.3]], [[0.4]]]> : tensor<4x1x1xf32>
   %pr = nn.prelu %p, %slope : (tensor<1x4x8x8xf32>, tensor<4x1x1xf32>) -> tensor<1x4x8x8xf32>
   %s = nn.sigmoid %p : tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
   %t = nn.tanh %s : tensor<1x4x8x8xf32> -> tensor<1x4x8x8xf32>
-  func.return %pr, %v, %tall, %s, %t : tensor<1x4x8x8xf32>, tensor<1x4x16x16xf32>, tensor<1x1x288x2xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
+  func.return %pr, %v, %tall, %s, %t : tensor<1x4x8x8xf32>, tensor<1x4x16x16xf32>, tensor<1x1x2x600xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>
 }

@@ -118,11 +118,17 @@ func.func @small_map(%x: tensor<1x8x2x2xf32>) -> tensor<1x4x2x2xf32> {
 
 // -----
 
-// Edges of the size limits: 4x4 and 256x512 are native; 257 rows stay on the CPU.
+// Edges of the size limits: 4x4 and 256x512 are native; 257 rows run in two row bands (halo: one row each).
 // CHECK-LABEL: func.func @size_limits(
 // CHECK:         kpu.fake_conv2d %a, {{.*}} -> tensor<1x2x4x4xf32>
 // CHECK:         kpu.fake_conv2d %c, {{.*}} -> tensor<1x2x256x512xf32>
-// CHECK:         nn.conv2d %e, {{.*}} -> tensor<1x2x257x16xf32>
+// CHECK:         %[[B0:.*]] = nn.slice %e starts [0, 0, 0, 0] ends [1, 1, 130, 16] steps [1, 1, 1, 1] : tensor<1x1x257x16xf32> -> tensor<1x1x130x16xf32>
+// CHECK-NEXT:    %[[C0:.*]] = kpu.fake_conv2d %[[B0]], %w, %b pool bypass : (tensor<1x1x130x16xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>) -> tensor<1x2x130x16xf32>
+// CHECK-NEXT:    %[[K0:.*]] = nn.slice %[[C0]] starts [0, 0, 0, 0] ends [1, 2, 129, 16] steps [1, 1, 1, 1] : tensor<1x2x130x16xf32> -> tensor<1x2x129x16xf32>
+// CHECK-NEXT:    %[[B1:.*]] = nn.slice %e starts [0, 0, 128, 0] ends [1, 1, 257, 16] steps [1, 1, 1, 1] : tensor<1x1x257x16xf32> -> tensor<1x1x129x16xf32>
+// CHECK-NEXT:    %[[C1:.*]] = kpu.fake_conv2d %[[B1]], %w, %b pool bypass : (tensor<1x1x129x16xf32>, tensor<2x1x3x3xf32>, tensor<2xf32>) -> tensor<1x2x129x16xf32>
+// CHECK-NEXT:    %[[K1:.*]] = nn.slice %[[C1]] starts [0, 0, 1, 0] ends [1, 2, 129, 16] steps [1, 1, 1, 1] : tensor<1x2x129x16xf32> -> tensor<1x2x128x16xf32>
+// CHECK-NEXT:    %y3 = nn.concat %[[K0]], %[[K1]] axis 2 : (tensor<1x2x129x16xf32>, tensor<1x2x128x16xf32>) -> tensor<1x2x257x16xf32>
 func.func @size_limits(%a: tensor<1x1x4x4xf32>, %c: tensor<1x1x256x512xf32>, %e: tensor<1x1x257x16xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x256x512xf32>, tensor<1x2x257x16xf32>) {
   %w = nn.const dense<0.5> : tensor<2x1x3x3xf32>
   %b = nn.const dense<0.25> : tensor<2xf32>

@@ -1,6 +1,6 @@
 """kpu-legalize on whole models (random weights, built by bench.models): imported, pre-passes
 (fold-constants, fold-transposes, fuse-conv), legalized; the interpreter gives the same outputs and the report's
-KPU MAC fraction is printed (and checked where the hardware allows all of it)."""
+KPU MAC fraction is printed and checked: at least 0.999 for every model (only softmax stays on the CPU)."""
 
 from __future__ import annotations
 
@@ -41,14 +41,14 @@ def _tflite(build: Callable[[], bytes]) -> Callable[[Path], Path]:
 def _models() -> dict[str, tuple[Callable[[Path], Path], float]]:
     from bench.models import blazeface, kws, mobilenet, unet, yolo
 
-    return {  # name -> (writer, minimum KPU MAC fraction)
-        "mobilenet_v1_onnx": (_onnx(lambda: mobilenet.mobilenet_v1_onnx(0.25, 64, 10)), 0.99),
-        "mobilenet_v1_tflite_same": (_tflite(lambda: mobilenet.mobilenet_v1_tflite(0.25, 64, 10)), 0.99),
-        "mobilenet_v2_onnx": (_onnx(lambda: mobilenet.mobilenet_v2_onnx(0.35, 64, 10)), 0.99),
-        "yolov2_tiny_onnx": (_onnx(lambda: yolo.yolov2_tiny_onnx(0.25, (128, 160), 20)), 0.99),
-        "blazeface_tflite": (_tflite(lambda: blazeface.blazeface_tflite(0.5, 64)), 0.99),
-        "unet_onnx": (_onnx(lambda: unet.unet_onnx(8, 32, 2)), 0.99),
-        "kws_dscnn_onnx": (_onnx(lambda: kws.kws_dscnn_onnx(16, 2)), 0.98),
+    return {  # name -> (writer, minimum KPU MAC fraction; only the final softmax is left on the CPU)
+        "mobilenet_v1_onnx": (_onnx(lambda: mobilenet.mobilenet_v1_onnx(0.25, 64, 10)), 0.999),
+        "mobilenet_v1_tflite_same": (_tflite(lambda: mobilenet.mobilenet_v1_tflite(0.25, 64, 10)), 0.999),
+        "mobilenet_v2_onnx": (_onnx(lambda: mobilenet.mobilenet_v2_onnx(0.35, 64, 10)), 0.999),
+        "yolov2_tiny_onnx": (_onnx(lambda: yolo.yolov2_tiny_onnx(0.25, (128, 160), 20)), 0.999),
+        "blazeface_tflite": (_tflite(lambda: blazeface.blazeface_tflite(0.5, 64)), 0.999),
+        "unet_onnx": (_onnx(lambda: unet.unet_onnx(8, 32, 2)), 0.999),
+        "kws_dscnn_onnx": (_onnx(lambda: kws.kws_dscnn_onnx(16, 2)), 0.999),
     }
 
 
@@ -85,3 +85,4 @@ def test_model_legalizes_to_the_same_outputs(name: str, tmp_path: Path) -> None:
             print("  ", row.line())
     assert any(op.name == "kpu.fake_conv2d" for op in module.walk())
     assert report.kpu_fraction >= min_fraction, report.text()
+    assert {r.op_name for r in report.cpu_rows() if r.macs} <= {"nn.softmax"}, report.text()  # YOLO has none
