@@ -52,6 +52,12 @@ def _fuse_conv() -> type[ModulePass]:
     return FuseConvPass
 
 
+def _calibrate() -> type[ModulePass]:
+    from kcc.passes.calibrate import CalibratePass
+
+    return CalibratePass
+
+
 def _decompose_conv_transpose() -> type[ModulePass]:
     from kcc.passes.decompose_conv_transpose import DecomposeConvTransposePass
 
@@ -88,8 +94,15 @@ def _plan_memory() -> type[ModulePass]:
     return PlanMemoryPass
 
 
+def _quantize() -> type[ModulePass]:
+    from kcc.passes.quantize import QuantizePass
+
+    return QuantizePass
+
+
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
 KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "calibrate": _calibrate,
     "decompose-conv-transpose": _decompose_conv_transpose,
     "decompose-dilated-conv": _decompose_dilated_conv,
     "decompose-fully-connected": _decompose_fully_connected,
@@ -98,6 +111,7 @@ KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-transposes": _fold_transposes,
     "fuse-conv": _fuse_conv,
     "kpu-legalize": _kpu_legalize,
+    "quantize": _quantize,
     "plan-memory": _plan_memory,
 }
 

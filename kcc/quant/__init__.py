@@ -1,0 +1,1 @@
+"""Quantization support: datasets, calibration ranges, uint8 parameters and the accuracy report."""

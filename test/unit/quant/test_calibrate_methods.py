@@ -1,0 +1,75 @@
+"""kcc.quant.histogram + kcc.quant.methods: the running histogram and how no_clip, l2 and kld differ."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kcc.errors import KccError
+from kcc.quant.histogram import BINS, RunningHistogram
+from kcc.quant.methods import choose_range
+
+
+def _hist(x: np.ndarray, chunks: int = 4) -> RunningHistogram:
+    h = RunningHistogram()
+    for c in np.array_split(x, chunks):
+        h.add(c)
+    return h
+
+
+def test_rebinning_is_exact() -> None:
+    rng = np.random.default_rng(1)
+    parts = [rng.uniform(0, 1, 1000), rng.uniform(-3, 2, 1000), rng.uniform(5, 40, 1000), np.array([-100.0])]
+    h = RunningHistogram()
+    for p in parts:
+        h.add(p.astype(np.float32))
+    x = np.concatenate(parts).astype(np.float32)
+    assert h.counts.sum() + h.zeros == x.size == h.count
+    assert (h.lo, h.hi) == (float(x.min()), float(x.max()))
+    # every value is in the bin its own floor(x / width) names: re-binning lost nothing
+    expect = np.bincount(np.floor(x.astype(np.float64) / h.width).astype(np.int64) - h.start, minlength=BINS)
+    np.testing.assert_array_equal(h.counts, expect)
+    used = np.flatnonzero(h.counts)
+    assert used[-1] - used[0] + 1 >= BINS // 2
+
+
+def test_gaussian_with_outliers() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(1_000_000).astype(np.float32)
+    x[:5] = [12.0, -12.0, 11.0, -11.0, 12.0]
+    h = _hist(x)
+    no_clip, l2, kld = (choose_range(h, m) for m in ("no_clip", "l2", "kld"))
+    assert no_clip == (-12.0, 12.0)  # keeps the outliers
+    for lo, hi in (l2, kld):  # both clip them, to a few sigma, but keep the bulk
+        assert -8.0 < lo < -3.0 and 3.0 < hi < 8.0
+
+
+def test_kld_clips_heavy_tails_tighter_than_l2() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.standard_t(3, size=400_000).astype(np.float32)
+    h = _hist(x)
+    no_clip, l2, kld = (choose_range(h, m) for m in ("no_clip", "l2", "kld"))
+    assert no_clip[0] < l2[0] < kld[0] < 0.0 < kld[1] < l2[1] < no_clip[1]
+    assert kld[1] - kld[0] < 0.75 * (l2[1] - l2[0])
+
+
+def test_relu_like_ranges_start_at_zero() -> None:
+    rng = np.random.default_rng(0)
+    x = np.maximum(rng.standard_normal(200_000), 0).astype(np.float32)
+    x[:3] = [15.0, 14.0, 16.0]
+    h = _hist(x)
+    assert h.zeros > 90_000  # exact zeros are counted apart
+    for m in ("no_clip", "l2", "kld"):
+        lo, hi = choose_range(h, m)
+        assert lo == 0.0 and 0.0 < hi <= 16.0
+    assert choose_range(h, "kld")[1] < choose_range(h, "l2")[1] < 16.0
+
+
+def test_degenerate_and_bad_method() -> None:
+    h = RunningHistogram()
+    h.add(np.zeros(10, np.float32))
+    assert choose_range(h, "l2") == (0.0, 0.0)
+    h.add(np.full(3, np.inf, np.float32))
+    assert h.nonfinite == 3 and h.hi == 0.0
+    with pytest.raises(KccError, match="not one of no_clip, l2, kld"):
+        choose_range(h, "percentile")
