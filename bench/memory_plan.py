@@ -14,7 +14,7 @@ GOAL_RATIO = 1.05
 PRE = ("fold-constants", "fold-transposes", "fuse-conv", "kpu-legalize")
 
 
-@benchmark("memory_plan")
+@benchmark("memory-plan")
 def memory_plan() -> list[Metric]:
     from bench.models import MODELS
     from kcc.context import kcc_context
@@ -37,7 +37,7 @@ def memory_plan() -> list[Metric]:
         label = f"{name} full: main peak {plan.peak} B, lower bound {plan.lower_bound} B, first-fit {plan.first_fit_peak} B"
         rows.append(
             Metric(
-                "memory_plan",
+                "memory-plan",
                 f"{label}: peak / lower bound ({plan.status})",
                 ratio,
                 "",
@@ -45,5 +45,5 @@ def memory_plan() -> list[Metric]:
                 ratio <= GOAL_RATIO,
             )
         )
-        rows.append(Metric("memory_plan", f"{name} full: plan time ({len(plan.buffers)} buffers)", seconds, "s"))
+        rows.append(Metric("memory-plan", f"{name} full: plan time ({len(plan.buffers)} buffers)", seconds, "s"))
     return rows
