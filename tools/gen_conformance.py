@@ -94,7 +94,8 @@ def render(tests: Sequence[h.NodeTest], outcomes: Mapping[str, h.Outcome], expec
         f"- tests whose run-time inputs and outputs are all float tensors: {floats_passed} of {len(floats)}"
         f" ({_pct(floats_passed, len(floats))});",
         "- the other tests use integer tensors (nn has plain integers in element-wise arithmetic, max pooling and data",
-        "  movement; quantized storage ui8, i8, i16 and i32), bool, float8, int4 ... tensors.",
+        "  movement; quantized storage i2 to i32 and ui2 to ui16, sub-byte values held unpacked), bool and",
+        "  float8 / float4 tensors.",
         "",
         "| op | opsets | tests | passed | failed |",
         "|---|---|---:|---:|---:|",

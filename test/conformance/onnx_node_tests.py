@@ -8,7 +8,9 @@ Shared by `test/unit/frontends/onnx/test_conformance_onnx.py` (one pytest case p
   (expanded function tests such as `test_softmax_axis_0_expanded` contain several ops).
 * How: each `test_data_set_*` is run with `kcc.interp.run(kcc.frontends.onnx.import_onnx(model), inputs)` and its
   outputs compared as ONNX's backend runner does (same shape, same dtype, `assert_allclose` with rtol 1e-3,
-  atol 1e-7).
+  atol 1e-7). kcc holds int4 / uint4 / int2 / uint2 values unpacked in int8 / uint8 arrays, so expected outputs of
+  those types are compared as int8 / uint8 arrays (same values); run-time inputs of those types are passed as they
+  are read (`kcc.interp.run` converts them to its int8 / uint8 storage).
 * Compile-time parameters: kcc compiles static graphs, so a graph input that feeds a parameter slot (`PARAM_INPUTS`:
   shapes, axes, pads, slice bounds, split sizes, scales, clip bounds, quantization parameters, weights) is given to
   the model as an initializer holding that data set's value; every other input stays a runtime input.
@@ -239,12 +241,25 @@ def bake_parameters(model: ModelProto, inputs: list[Any]) -> tuple[ModelProto, l
     return baked, runtime
 
 
+#: ml_dtypes sub-byte integer dtypes of `numpy_helper.to_array` -> the numpy dtype kcc holds their values in.
+_SUBBYTE_HOLDERS = {"int4": np.int8, "int2": np.int8, "uint4": np.uint8, "uint2": np.uint8}
+
+
+def _unpacked(value: Any) -> Any:
+    """An expected int4 / uint4 / int2 / uint2 output as the int8 / uint8 array kcc returns (same values): kcc holds
+    sub-byte integer storage unpacked, one value per byte (kcc.dialects.nn.types)."""
+    if isinstance(value, np.ndarray) and value.dtype.name in _SUBBYTE_HOLDERS:
+        return value.astype(_SUBBYTE_HOLDERS[value.dtype.name])
+    return value
+
+
 def _compare(got: list[np.ndarray], want: list[Any]) -> None:
     if len(got) != len(want):
         raise AssertionError(f"kcc gave {len(got)} outputs, the test has {len(want)}")
     for i, (g, w) in enumerate(zip(got, want, strict=True)):
         if not isinstance(w, np.ndarray):
             raise AssertionError(f"output {i}: expected a {type(w).__name__}, not a tensor")
+        w = _unpacked(w)
         if g.shape != w.shape:
             raise AssertionError(f"output {i}: shape {g.shape}, expected {w.shape}")
         if g.dtype != w.dtype:

@@ -157,3 +157,111 @@ def test_multiply_by_quantized_multiplier_left_shift() -> None:
     mult, shift = fp.quantize_multiplier(0.1)
     # 25 * 0.1 = 2.5 -> 3 (ties away); -25 * 0.1 -> -3; 24 * 0.1 = 2.4 -> 2
     np.testing.assert_array_equal(fp.multiply_by_quantized_multiplier(np.array([25, -25, 24]), mult, shift), [3, -3, 2])
+
+
+# ------------------------------------------------------------------------------- 16-bit unsigned and sub-byte storage
+
+SUBBYTE = [
+    (IntegerType(4), np.int8, (-8, 7), "int4"),
+    (IntegerType(4, Signedness.UNSIGNED), np.uint8, (0, 15), "uint4"),
+    (IntegerType(2), np.int8, (-2, 1), "int2"),
+    (IntegerType(2, Signedness.UNSIGNED), np.uint8, (0, 3), "uint2"),
+    (IntegerType(16, Signedness.UNSIGNED), np.uint16, (0, 65535), "uint16"),
+]
+
+
+@pytest.mark.parametrize(("storage", "holder", "bounds", "onnx_name"), SUBBYTE)
+def test_new_storage_types_range_and_numpy_holder(storage: IntegerType, holder: Any, bounds: Any, onnx_name: str) -> None:
+    from kcc.dialects.nn.types import numpy_dtype, storage_range
+
+    assert storage_range(storage) == bounds
+    assert numpy_dtype(nn.QuantType(storage, 0.5, bounds[1])) == np.dtype(holder)  # sub-byte: unpacked, one per byte
+
+
+@pytest.mark.parametrize(("storage", "holder", "bounds", "onnx_name"), SUBBYTE)
+def test_new_storage_quantize_dequantize_match_onnx(storage: IntegerType, holder: Any, bounds: Any, onnx_name: str) -> None:
+    """Saturation to the storage range and ties to even, as onnx.reference's QuantizeLinear (opset 25) with an
+    int4 / uint4 / int2 / uint2 / uint16 zero point; dequantize back exactly."""
+    import ml_dtypes  # pyright: ignore[reportMissingTypeStubs]
+    from onnx_ref import run_reference
+
+    lo, hi = bounds
+    zp = (lo + hi + 1) // 2
+    scale = np.float32(0.25)
+    x = (np.arange(-40, 40, dtype=np.float32) * np.float32(0.125)) * np.float32(hi - lo + 1) / 8  # ties and both saturations
+    onnx_dtype = np.dtype(getattr(ml_dtypes, onnx_name)) if onnx_name != "uint16" else np.dtype(np.uint16)
+    model = one_node_model(
+        "QuantizeLinear",
+        {"x": x},
+        initializers={"s": np.asarray(scale), "z": np.asarray(zp).astype(onnx_dtype)},
+        output_dtypes=[onnx_dtype],
+        opset=25,
+    )
+    (want,) = run_reference(model, {"x": x})
+    qt = TensorType(nn.QuantType(storage, float(scale), zp), [x.size])
+    got = run(build_module([TensorType(f32, [x.size])], lambda v: nn.QuantizeOp(v, qt, "half_even").output), [x])[0]
+    assert got.dtype == np.dtype(holder)
+    np.testing.assert_array_equal(got, want.astype(holder))
+    assert got.min() == lo and got.max() == hi
+    back = run(build_module([qt], lambda v: nn.DequantizeOp(v, TensorType(f32, [x.size])).output), [got])[0]
+    np.testing.assert_array_equal(back, (got.astype(np.float64) - zp) * 0.25)
+
+
+def test_requantize_to_int4_saturates() -> None:
+    in_t = TensorType(nn.QuantType(IntegerType(8), 0.5, 0), [6])
+    out_t = TensorType(nn.QuantType(IntegerType(4), 1.0, -1), [6])
+    q = np.array([-100, -16, -4, 4, 12, 100], dtype=np.int8)
+    got = run(build_module([in_t], lambda v: nn.RequantizeOp(v, out_t).output), [q])[0]
+    # q * 0.5 - 1, saturated to [-8, 7]
+    np.testing.assert_array_equal(got, np.array([-8, -8, -3, 1, 5, 7], dtype=np.int8))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["!nn.q<i3, 0.5, 0>", "!nn.q<ui32, 0.5, 0>", "!nn.q<si8, 0.5, 0>", "!nn.q<i4, 0.5, 8>", "!nn.qc<ui2, axis 0, [1.0], [4]>"],
+)
+def test_bad_new_storage_types_are_rejected(text: str) -> None:
+    from xdsl.parser import Parser
+    from xdsl.utils.exceptions import VerifyException
+
+    from kcc.context import kcc_context
+
+    with pytest.raises(VerifyException):
+        Parser(kcc_context(), text).parse_attribute().verify()
+
+
+# ------------------------------------------------------------------------------- quantized resize exact kernel
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        'mode "bilinear" coord "half_pixel" scales [0.6, 0.7]',
+        'mode "bilinear" coord "asymmetric" antialias',
+        'mode "bilinear" coord "tf_crop_and_resize" roi [-0.2, 0.1, 0.8, 1.3] extrapolation_value 3.0',
+    ],
+)
+def test_resize_exact_kernel_keeps_onnx_only_properties(props: str) -> None:
+    """The exact quantized resize kernel runs ONNX-only resizes through float with all of the op's properties (as the
+    interpreter's nn.resize does), not TFLite's bilinear kernel with sizes only."""
+    from kcc.context import parse_module
+    from kcc.dialects.nn.movement import ResizeOp
+    from kcc.interp.kernels.resize import resize_nchw
+    from kcc.interp.nn.quant_kernels import resize_exact
+
+    q = "!nn.q<ui8, 0.05, 100>"
+    text = (
+        f"func.func @main(%x: tensor<1x2x5x5x{q}>) -> tensor<1x2x3x3x{q}> {{\n"
+        f"  %y = nn.resize %x {props} : tensor<1x2x5x5x{q}> -> tensor<1x2x3x3x{q}>\n"
+        f"  func.return %y : tensor<1x2x3x3x{q}>\n}}"
+    )
+    module = parse_module(text)
+    op = next(o for o in module.walk() if isinstance(o, ResizeOp))
+    assert op.is_onnx_only
+    x = np.random.default_rng(5).integers(0, 255, (1, 2, 5, 5), endpoint=True).astype(np.uint8)
+    (got,) = resize_exact(op, (x,))
+    np.testing.assert_array_equal(got, run(module, [x])[0])
+    real = ((x.astype(np.float64) - 100) * np.float64(np.float32(0.05))).astype(np.float32)
+    plain = resize_nchw(real, (3, 3), "bilinear", "half_pixel")  # sizes only: the ONNX-only properties dropped
+    plain_q = np.clip(np.rint(plain.astype(np.float32) / np.float32(0.05)) + 100, 0, 255).astype(np.uint8)
+    assert not np.array_equal(got, plain_q)

@@ -114,7 +114,7 @@ class RequantizeOp(_QuantConversionOp):
             raise VerifyException(f"input is quantized along axis {ti.axis.data} but the result along axis {to.axis.data}")
         for et, role in ((ti, "input"), (to, "result")):
             if et.storage.width.data == 32:
-                raise VerifyException(f"{role} storage must be 8 or 16 bits wide, got {et}")
+                raise VerifyException(f"{role} storage must be at most 16 bits wide, got {et}")
 
 
 OPS: list[type[NNOp]] = [QuantizeOp, DequantizeOp, RequantizeOp]

@@ -6,7 +6,12 @@
     !nn.qc<i8, axis 0, [0.5, 0.25], [0, 0]>      per channel along `axis`
 
 Scales are kept as Python floats (f64) and printed with `repr`, so print -> parse is exact.
-Storage types: ui8, i8, i16, i32 (i32 for biases, whose scale is input_scale * weight_scale).
+Storage types: ui8, i8, ui16, i16, i32 (i32 for biases, whose scale is input_scale * weight_scale) and the
+sub-byte integers i4, ui4, i2, ui2 (ONNX INT4 / UINT4 / INT2 / UINT2).
+
+Sub-byte storage is unpacked everywhere in kcc: a value of i4 / i2 (ui4 / ui2) is held in one int8 (uint8) numpy
+element and in one byte of a dense attribute's data (xdsl stores sub-byte integers one per byte), always within the
+storage range. Only a file writer that targets a packed format would pack them, two (four) per byte.
 """
 
 from __future__ import annotations
@@ -33,15 +38,16 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-_STORAGE_WIDTHS = (8, 16, 32)
+#: Allowed quantized storage types as (width, unsigned); signless iN means signed two's complement, as in MLIR's
+#: quant dialect storage types (the explicitly signed `siN` is not a storage type).
+_STORAGE_TYPES = ((2, False), (2, True), (4, False), (4, True), (8, False), (8, True), (16, False), (16, True), (32, False))
+STORAGE_NAMES = "i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32"
 
 
 def _check_storage(storage: IntegerType) -> None:
-    # Signless iN means signed two's complement, as in MLIR's quant dialect storage types.
-    if storage.width.data not in _STORAGE_WIDTHS or storage.signedness.data == Signedness.SIGNED:
-        raise VerifyException(f"quantized storage must be ui8, i8, i16 or i32, got {storage}")
-    if storage.width.data != 8 and storage.signedness.data == Signedness.UNSIGNED:
-        raise VerifyException(f"quantized storage must be ui8, i8, i16 or i32, got {storage}")
+    signedness = storage.signedness.data
+    if signedness == Signedness.SIGNED or (storage.width.data, signedness == Signedness.UNSIGNED) not in _STORAGE_TYPES:
+        raise VerifyException(f"quantized storage must be {STORAGE_NAMES}, got {storage}")
 
 
 def _parse_storage(parser: AttrParser) -> IntegerType:
@@ -60,7 +66,9 @@ def _fmt_float(v: float) -> str:
 
 @irdl_attr_definition
 class QuantType(ParametrizedAttribute, TypeAttribute):
-    """Per-tensor affine quantization: `!nn.q<ui8, scale, zero_point>`."""
+    """Per-tensor affine quantization: `!nn.q<ui8, scale, zero_point>`.
+
+    Storage i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32; sub-byte values are held unpacked, one per byte."""
 
     name = "nn.q"
     storage: IntegerType
@@ -106,7 +114,9 @@ class QuantType(ParametrizedAttribute, TypeAttribute):
 
 @irdl_attr_definition
 class PerChannelQuantType(ParametrizedAttribute, TypeAttribute):
-    """Per-channel affine quantization along `axis`: `!nn.qc<i8, axis 0, [scales], [zero_points]>`."""
+    """Per-channel affine quantization along `axis`: `!nn.qc<i8, axis 0, [scales], [zero_points]>`.
+
+    Storage types as `!nn.q`."""
 
     name = "nn.qc"
     storage: IntegerType
@@ -197,6 +207,8 @@ def numpy_dtype(element_type: Attribute) -> np.dtype:
         unsigned = element_type.signedness.data == Signedness.UNSIGNED
         if w == 1:
             return np.dtype(np.bool_)
+        if w in (2, 4):  # sub-byte integers: one value per byte, unpacked
+            return np.dtype(np.uint8 if unsigned else np.int8)
         if w in (8, 16, 32, 64):
             return np.dtype(f"{'u' if unsigned else ''}int{w}")
     raise ValueError(f"no numpy dtype for element type {element_type}")

@@ -85,6 +85,20 @@ def import_onnx(source: ModelSource, *, input_shapes: Mapping[str, Sequence[int]
     return module
 
 
+#: ONNX integer element types a graph input read only by DequantizeLinear is typed as quantized storage from.
+_QUANT_STORAGE = (
+    TensorProto.UINT8,
+    TensorProto.INT8,
+    TensorProto.UINT16,
+    TensorProto.INT16,
+    TensorProto.INT32,
+    TensorProto.INT4,
+    TensorProto.UINT4,
+    TensorProto.INT2,
+    TensorProto.UINT2,
+)
+
+
 def _add_arguments(builder: GraphBuilder) -> None:
     from kcc.frontends.onnx.ops_quant import quantized_argument_element
 
@@ -92,7 +106,7 @@ def _add_arguments(builder: GraphBuilder) -> None:
         tt = vi.type.tensor_type
         shape = [int(d.dim_value) for d in tt.shape.dim]
         element: Attribute | None = None
-        if tt.elem_type in (TensorProto.UINT8, TensorProto.INT8, TensorProto.INT16, TensorProto.INT32):
+        if tt.elem_type in _QUANT_STORAGE:
             element = quantized_argument_element(builder, vi.name)
         if element is None:
             element = element_type_of(tt.elem_type, f"graph input '{vi.name}'")

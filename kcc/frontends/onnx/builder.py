@@ -53,7 +53,34 @@ _ELEMENT_TYPES: dict[int, Attribute] = {
     TensorProto.INT16: IntegerType(16),
     TensorProto.INT32: IntegerType(32),
     TensorProto.INT64: IntegerType(64),
+    TensorProto.INT4: IntegerType(4),
+    TensorProto.UINT4: IntegerType(4, Signedness.UNSIGNED),
+    TensorProto.INT2: IntegerType(2),
+    TensorProto.UINT2: IntegerType(2, Signedness.UNSIGNED),
 }
+
+#: Sub-byte integer dtypes of `onnx.numpy_helper.to_array` (ml_dtypes, one value per byte) by dtype name -> nn type.
+#: kcc holds these values unpacked in int8 / uint8 arrays (see kcc.dialects.nn.types).
+_SUBBYTE_ELEMENTS: dict[str, IntegerType] = {
+    "int4": IntegerType(4),
+    "uint4": IntegerType(4, Signedness.UNSIGNED),
+    "int2": IntegerType(2),
+    "uint2": IntegerType(2, Signedness.UNSIGNED),
+}
+
+
+def subbyte_element(dtype: np.dtype) -> IntegerType | None:
+    """The nn sub-byte integer type (i4, ui4, i2, ui2) of an ml_dtypes int4 / uint4 / int2 / uint2 dtype, else None."""
+    return _SUBBYTE_ELEMENTS.get(np.dtype(dtype).name)
+
+
+def unpacked(array: np.ndarray) -> np.ndarray:
+    """`array` with ml_dtypes sub-byte integers as int8 / uint8 (same values); any other array unchanged."""
+    et = subbyte_element(array.dtype)
+    if et is None:
+        return array
+    return np.asarray(array).astype(numpy_dtype(et))
+
 
 T = TypeVar("T", bound=Operation)
 
@@ -125,7 +152,11 @@ class GraphBuilder:
         array = self.constants.get(name)
         if array is None:
             raise KccError(f"tensor '{name}' is used before it is defined", hint="the graph is not topologically sorted")
-        const = self.emit(const_from_numpy(_storage_array(array, name)))
+        sub = subbyte_element(array.dtype)
+        if sub is not None:
+            const = self.emit(const_from_numpy(unpacked(array), tensor_type(array.shape, sub)))
+        else:
+            const = self.emit(const_from_numpy(_storage_array(array, name)))
         const.output.name_hint = _ssa_name(name)
         self.values[name] = const.output
         return const.output

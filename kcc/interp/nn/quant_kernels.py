@@ -364,17 +364,32 @@ def concat_exact(op: ConcatOp, args: tuple[np.ndarray, ...]) -> tuple[np.ndarray
 def resize_exact(op: ResizeOp, args: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
     """TFLite RESIZE_BILINEAR of 8-bit storage with one quantization in and out: uint8 with float32 weights
     (reference ResizeBilinear), int8 with 1/1024 fixed-point weights (ResizeBilinearInteger). Coordinate
-    modes asymmetric, align_corners and half_pixel (TFLite's three flag combinations)."""
+    modes asymmetric, align_corners and half_pixel (TFLite's three flag combinations). Everything else, and
+    every ONNX-only resize (`op.is_onnx_only`: scales, bicubic, antialias, exclude_outside, crop-and-resize),
+    runs through float with all of the op's properties, as the interpreter's `nn.resize` does."""
     xq, yq = _tensor_quant(op.input), _tensor_quant(op.output)
     out_hw = shape_of(op.output, "result")[2:]
     mode, coord, nearest = op.mode.data, op.coordinate_transformation_mode.data, op.nearest_rounding
-    scales = op.scales
 
     def f(xf: np.ndarray) -> np.ndarray:
-        return resize_nchw(xf, out_hw, mode, coord, nearest)
+        return resize_nchw(
+            xf,
+            out_hw,
+            mode,
+            coord,
+            nearest,
+            op.scale_values,
+            cubic_coeff_a=op.cubic_coeff_a_value,
+            exclude_outside=op.exclude_outside is not None,
+            antialias=op.antialias is not None,
+            roi=op.roi_values,
+            extrapolation_value=op.extrapolation_value_number,
+        )
 
+    if op.is_onnx_only:
+        return _via_float(op, args, f)
     tfl_coord = coord in ("asymmetric", "align_corners", "half_pixel")
-    if mode != "bilinear" or scales is not None or not tfl_coord or xq is None or yq is None or not _same_quant(xq, yq):
+    if mode != "bilinear" or not tfl_coord or xq is None or yq is None or not _same_quant(xq, yq):
         return _via_float(op, args, f)
     align, half = coord == "align_corners", coord == "half_pixel"
     if xq.storage.signedness.data == Signedness.UNSIGNED:

@@ -1217,7 +1217,7 @@ func.func @requantize_axes(%x: tensor<2x2x!nn.qc<i8, axis 0, [0.5, 0.25], [0, 0]
 // -----
 
 func.func @requantize_i32(%x: tensor<4x!nn.q<i32, 0.5, 0>>) {
-  // CHECK: nn.requantize: input storage must be 8 or 16 bits wide, got !nn.q<i32, 0.5, 0>
+  // CHECK: nn.requantize: input storage must be at most 16 bits wide, got !nn.q<i32, 0.5, 0>
   %y = nn.requantize %x : tensor<4x!nn.q<i32, 0.5, 0>> -> tensor<4x!nn.q<i8, 0.5, 0>>
   func.return
 }
@@ -1259,5 +1259,48 @@ func.func @max_pool_argmax_shape(%x: tensor<1x2x4x4xf32>) {
 func.func @max_pool_argmax_dilations(%x: tensor<1x2x4x4xf32>) {
   // CHECK: nn.max_pool2d_argmax: dilations must be positive, got [0, 1]
   %y = nn.max_pool2d_argmax %x kernel [2, 2] strides [2, 2] pads [0, 0, 0, 0] dilations [0, 1] : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xi64>
+  func.return
+}
+
+// -----
+
+// Quantized storage: i2, ui2, i4, ui4, i8, ui8, i16, ui16, i32 (not i3, ui32 or the explicitly signed si8).
+// CHECK: quantized storage must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, got i3
+func.func @storage_i3(%x: tensor<2x!nn.q<i3, 0.5, 0>>) {
+  func.return
+}
+
+// -----
+
+// CHECK: quantized storage must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, got ui32
+func.func @storage_ui32(%x: tensor<2x!nn.q<ui32, 0.5, 0>>) {
+  func.return
+}
+
+// -----
+
+// CHECK: quantized storage must be i2, ui2, i4, ui4, i8, ui8, i16, ui16 or i32, got si8
+func.func @storage_si8(%x: tensor<2x!nn.q<si8, 0.5, 0>>) {
+  func.return
+}
+
+// -----
+
+// CHECK: zero_point 8 out of range [-8, 7] of i4
+func.func @zp_i4(%x: tensor<2x!nn.q<i4, 0.5, 8>>) {
+  func.return
+}
+
+// -----
+
+// CHECK: zero_point 1 = 4 out of range [0, 3] of ui2
+func.func @zp_ui2(%x: tensor<2x!nn.qc<ui2, axis 0, [0.5, 0.25], [0, 4]>>) {
+  func.return
+}
+
+// -----
+
+// CHECK: zero_point 65536 out of range [0, 65535] of ui16
+func.func @zp_ui16(%x: tensor<2x!nn.q<ui16, 0.5, 65536>>) {
   func.return
 }

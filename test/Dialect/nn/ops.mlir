@@ -646,3 +646,23 @@ func.func @requantize(%q: tensor<1x8x!nn.q<i8, 0.05, -3>>, %c: tensor<2x8x!nn.qc
   %s = nn.requantize %c : tensor<2x8x!nn.qc<i8, axis 0, [0.5, 0.25], [0, 0]>> -> tensor<2x8x!nn.q<i8, 0.1, 0>>
   func.return %r, %s : tensor<1x8x!nn.q<ui8, 0.1, 128>>, tensor<2x8x!nn.q<i8, 0.1, 0>>
 }
+
+// -----
+
+// Sub-byte and 16-bit unsigned storage (sub-byte values are held unpacked, one per byte).
+// CHECK-LABEL: func.func @new_storage
+// CHECK-NEXT:    %c = nn.const dense<[-8, 7]> : tensor<2xi4> -> tensor<2x!nn.q<i4, 0.5, -1>>
+// CHECK-NEXT:    %u = nn.const dense<[0, 15]> : tensor<2xui4> -> tensor<2x!nn.qc<ui4, axis 0, [0.5, 0.25], [0, 15]>>
+// CHECK-NEXT:    %q = nn.quantize %x rounding "half_even" : tensor<2xf32> -> tensor<2x!nn.q<i2, 0.125, 1>>
+// CHECK-NEXT:    %d = nn.dequantize %q : tensor<2x!nn.q<i2, 0.125, 1>> -> tensor<2xf32>
+// CHECK-NEXT:    %r = nn.requantize %c : tensor<2x!nn.q<i4, 0.5, -1>> -> tensor<2x!nn.q<ui16, 0.001, 32768>>
+// CHECK-NEXT:    %v = nn.requantize %u : tensor<2x!nn.qc<ui4, axis 0, [0.5, 0.25], [0, 15]>> -> tensor<2x!nn.qc<ui2, axis 0, [1.0, 2.0], [3, 0]>>
+func.func @new_storage(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2x!nn.q<ui16, 0.001, 32768>>, tensor<2x!nn.qc<ui2, axis 0, [1.0, 2.0], [3, 0]>>) {
+  %c = nn.const dense<[-8, 7]> : tensor<2xi4> -> tensor<2x!nn.q<i4, 0.5, -1>>
+  %u = nn.const dense<[0, 15]> : tensor<2xui4> -> tensor<2x!nn.qc<ui4, axis 0, [0.5, 0.25], [0, 15]>>
+  %q = nn.quantize %x rounding "half_even" : tensor<2xf32> -> tensor<2x!nn.q<i2, 0.125, 1>>
+  %d = nn.dequantize %q : tensor<2x!nn.q<i2, 0.125, 1>> -> tensor<2xf32>
+  %r = nn.requantize %c : tensor<2x!nn.q<i4, 0.5, -1>> -> tensor<2x!nn.q<ui16, 0.001, 32768>>
+  %v = nn.requantize %u : tensor<2x!nn.qc<ui4, axis 0, [0.5, 0.25], [0, 15]>> -> tensor<2x!nn.qc<ui2, axis 0, [1.0, 2.0], [3, 0]>>
+  func.return %d, %r, %v : tensor<2xf32>, tensor<2x!nn.q<ui16, 0.001, 32768>>, tensor<2x!nn.qc<ui2, axis 0, [1.0, 2.0], [3, 0]>>
+}

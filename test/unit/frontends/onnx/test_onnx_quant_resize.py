@@ -106,16 +106,122 @@ def test_quantize_constant_folds_into_quantized_const() -> None:
     assert_matches_onnx(run(module, [x]), model, {"x": x})
 
 
-def test_block_quantization_is_refused() -> None:
+@pytest.mark.parametrize("zero_point", [True, False])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8])
+def test_block_quantization_pair(dtype: Any, zero_point: bool) -> None:
+    """Block QuantizeLinear -> DequantizeLinear (block 2 along axis 1, a ragged last block): exact against both
+    references, through the unit-scale decomposition (div, quantize, dequantize, add / dequantize, sub, mul)."""
+    x = (RNG.standard_normal((2, 5, 3)) * 40).astype(np.float32)
+    x[0, 0, :] = [0.5, 1.5, -2.5]  # ties (scale 1 below): half to even
+    x[1, 4, :] = [1e4, -1e4, 3e5]  # saturation
+    scale = RNG.uniform(0.5, 2.0, (2, 3, 3)).astype(np.float32)
+    scale[0, 0, :] = 1.0
+    lo, hi = (0, 255) if dtype == np.uint8 else (-128, 127)
+    zp = RNG.integers(lo // 2, hi // 2, (2, 3, 3)).astype(dtype) if zero_point else np.zeros((2, 3, 3), dtype)
+    inits = [numpy_helper.from_array(scale, "s"), numpy_helper.from_array(zp, "z")]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=1, block_size=2),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=1, block_size=2),
+    ]
+    dt = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [2, 5, 3])],
+        [
+            helper.make_tensor_value_info("q", dt, [2, 5, 3]),
+            helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [2, 5, 3]),
+        ],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    module = import_onnx(model)
+    ops = imported_ops(module)
+    assert ops.count("nn.quantize") == 2 and "nn.div" in ops and "nn.mul" in ops
+    assert ("nn.add" in ops and "nn.sub" in ops) == zero_point
+    got = run(module, [x])
+    assert got[0].dtype == np.dtype(dtype) and got[0].min() == lo and got[0].max() == hi  # saturates both ways
+    assert_matches_onnx(got, model, {"x": x}, rtol=0, atol=0, runtimes=("reference",))
+
+
+def test_block_dequantize_graph_input_and_bad_block_shape() -> None:
+    q = RNG.integers(0, 255, (4, 6), endpoint=True).astype(np.uint8)
+    model = one_node_model(
+        "DequantizeLinear",
+        {"q": q},
+        attrs={"axis": 1, "block_size": 4},
+        initializers={"s": RNG.uniform(0.1, 1, (4, 2)).astype(np.float32), "z": np.full((4, 2), 7, np.uint8)},
+        opset=21,
+        output_dtypes=[np.float32],
+    )
+    module = import_onnx(model)
+    assert "tensor<4x6x!nn.q<ui8, 1.0, 0>>" in str(module)  # the graph input holds the plain integers
+    assert_matches_onnx(run(module, [q]), model, {"q": q}, rtol=0, atol=0, runtimes=("reference",))
+    bad = one_node_model(
+        "DequantizeLinear",
+        {"q": q},
+        attrs={"axis": 1, "block_size": 2},
+        initializers={"s": np.ones((4, 2), np.float32)},
+        opset=21,
+        output_dtypes=[np.float32],
+    )
+    assert "block_size 2 along axis 1 needs [4, 3]" in import_error(bad)
+
+
+@pytest.mark.parametrize(("name", "bounds"), [("int4", (-8, 7)), ("uint4", (0, 15)), ("int2", (-2, 1)), ("uint2", (0, 3))])
+def test_subbyte_quantize_dequantize(name: str, bounds: tuple[int, int]) -> None:
+    """int4 / uint4 / int2 / uint2 Q -> DQ per axis: `!nn.qc<i4, ...>` etc., values held unpacked (int8 / uint8)."""
+    import ml_dtypes  # pyright: ignore[reportMissingTypeStubs]
+
+    dt = np.dtype(getattr(ml_dtypes, name))
+    x = (RNG.standard_normal((3, 4)) * 4).astype(np.float32)
+    scale = np.array([0.5, 1.0, 2.0], np.float32)
+    zp = np.array([bounds[0] + 1, 0 if bounds[0] < 0 else 1, bounds[1]], np.int64).astype(dt)
+    inits = [numpy_helper.from_array(scale, "s"), numpy_helper.from_array(zp, "z")]
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], axis=0),
+        helper.make_node("DequantizeLinear", ["q", "s", "z"], ["y"], axis=0),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [3, 4])],
+        [helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [3, 4])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    module = import_onnx(model)
+    storage = {"int4": "i4", "uint4": "ui4", "int2": "i2", "uint2": "ui2"}[name]
+    assert f"!nn.qc<{storage}, axis 0, [0.5, 1.0, 2.0]" in str(module)
+    assert_matches_onnx(run(module, [x]), model, {"x": x}, rtol=0, atol=0, runtimes=("reference",))
+
+
+def test_uint16_dequantize_constant() -> None:
+    q = np.array([0, 1000, 32768, 65535], np.uint16)
+    model = one_node_model(
+        "DequantizeLinear",
+        {},
+        initializers={"q": q, "s": np.float32(0.5), "z": np.uint16(32768)},
+        opset=21,
+        output_dtypes=[np.float32],
+    )
+    module = import_onnx(model)
+    assert "!nn.q<ui16, 0.5, 32768>" in str(module)
+    assert_matches_onnx(run(module, []), model, {}, rtol=0, atol=0)
+
+
+def test_float8_quantization_is_refused() -> None:
     model = one_node_model(
         "QuantizeLinear",
         {"x": X[0, 0]},
-        attrs={"axis": 1, "block_size": 5},
-        initializers={"s": np.full((4, 1), 0.1, np.float32)},
+        initializers={"s": np.float32(0.1)},
+        attrs={"output_dtype": onnx.TensorProto.FLOAT8E4M3FN},
         opset=21,
         output_dtypes=[np.uint8],
     )
-    assert "block quantization" in import_error(model)
+    assert "float8_e4m3fn is not supported" in import_error(model)
 
 
 RESIZE_CASES: list[tuple[dict[str, Any], tuple[int, int] | None, tuple[float, float] | None]] = [
