@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.registry import BENCHMARKS, Metric
 
-MODULES = ("bench.sim_speed", "bench.import_speed", "bench.memory_plan", "bench.kpu_placement")
+MODULES = ("bench.sim_speed", "bench.import_speed", "bench.memory_plan", "bench.kpu_placement", "bench.quant_accuracy")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

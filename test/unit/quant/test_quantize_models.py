@@ -48,12 +48,35 @@ def test_tiny_mobilenet_v1_quantized_structure_and_layers(tmp_path: Path) -> Non
     x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
     assert run(module, [x])[0].shape == run(reference, [x])[0].shape
 
-    # The issue's bar: cosine >= 0.99 on held-out inputs. Measured with kcc.k210.quantize_layer: 0.38-0.86 (softmax
-    # output, white-noise calibration on 4 samples); every layer alone is >= 0.99 (0.9999 for the first ones),
-    # the error accumulates over the 27 layers. A known gap, reported; `held_out_cosine` keeps the number visible.
+    # The issue's bar: cosine >= 0.99 on held-out inputs. Measured: 0.15-0.94 (softmax), 0.79-0.98 (logits).
+    # Diagnosis (kcc.quant.accuracy, /tmp/qa scripts of the QA report): every kpu.conv2d agrees with the exact
+    # integer math of its quantized weights to <= 0.5 output LSB with no bias, no layer clips, and the SQNR falls
+    # ~1-2 dB per layer from 39 dB at the first. The random-weight net itself is chaotic:
+    # `test_float_model_is_more_sensitive_than_uint8_input_rounding` shows that rounding only its INPUT to uint8
+    # already costs the float model the bar. No uint8 quantizer can reach it on this model.
 
 
-@pytest.mark.xfail(reason="accumulated uint8 error over 27 random-weight layers: cosine below 0.99 (see report)", strict=True)
+def test_float_model_is_more_sensitive_than_uint8_input_rounding(tmp_path: Path) -> None:
+    """The reason for the xfail below: the float model, fed its input rounded to the calibrated uint8 grid (about
+    41 dB SQNR), already falls below cosine 0.99 vs the exact input on some held-out inputs."""
+    _, reference, shape = _quantized_mobilenet(tmp_path)
+    from kcc.quant.params import uint8_dequantize, uint8_params, uint8_quantize
+    from kcc.quant.ranges import get_arg_range
+
+    f = next(op for op in reference.ops if op.name == "func.func")
+    r = get_arg_range(f, 0)  # pyright: ignore[reportArgumentType]
+    assert r is not None
+    scale, zp = uint8_params(*r)
+    rng = np.random.default_rng(1)
+    worst = 1.0
+    for _ in range(4):
+        x = rng.standard_normal(shape).astype(np.float32)
+        xq = uint8_dequantize(uint8_quantize(x, scale, zp), scale, zp)
+        worst = min(worst, cosine(run(reference, [x])[0], run(reference, [xq])[0]))
+    assert worst < 0.99
+
+
+@pytest.mark.xfail(reason="the random-weight model is chaotic: uint8 input rounding alone breaks the bar", strict=True)
 def test_tiny_mobilenet_v1_reaches_the_issue_bar(tmp_path: Path) -> None:
     module, reference, shape = _quantized_mobilenet(tmp_path)
     rng = np.random.default_rng(1)
