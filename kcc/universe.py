@@ -94,10 +94,22 @@ def _plan_memory() -> type[ModulePass]:
     return PlanMemoryPass
 
 
+def _lower_to_kmodel() -> type[ModulePass]:
+    from kcc.passes.lower_to_kmodel import LowerToKmodelPass
+
+    return LowerToKmodelPass
+
+
 def _quantize() -> type[ModulePass]:
     from kcc.passes.quantize import QuantizePass
 
     return QuantizePass
+
+
+def _nchw_inputs() -> type[ModulePass]:
+    from kcc.passes.nchw_inputs import NchwInputsPass
+
+    return NchwInputsPass
 
 
 # Pass name -> factory returning the pass class. One entry per file in kcc/passes/.
@@ -111,6 +123,8 @@ KCC_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "fold-transposes": _fold_transposes,
     "fuse-conv": _fuse_conv,
     "kpu-legalize": _kpu_legalize,
+    "lower-to-kmodel": _lower_to_kmodel,
+    "nchw-inputs": _nchw_inputs,
     "quantize": _quantize,
     "plan-memory": _plan_memory,
 }

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,14 +22,91 @@ from xdsl.dialects.builtin import ModuleOp
 
 from kcc.errors import KccError
 
+if TYPE_CHECKING:
+    from kcc.compiler.options import CompileOptions
+    from kcc.compiler.pipeline import StageRecord
+
 IMAGE_SUFFIXES = (".bmp", ".png", ".jpg", ".jpeg")
 
 
-def _cmd_compile(args: argparse.Namespace) -> int:
-    raise KccError(
-        f"nothing to compile yet: the compile pipeline has not landed (asked to compile {args.model})",
-        hint="see the README's status section",
+def _compile_options(args: argparse.Namespace) -> CompileOptions:
+    from kcc.compiler.options import CompileOptions, parse_floats
+
+    def integer(name: str, text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise KccError(f"{name} '{text}' is not an integer", op="options") from None
+
+    def number(name: str, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise KccError(f"{name} '{text}' is not a number", op="options") from None
+
+    return CompileOptions(
+        input_format=args.input_format,
+        output_format=args.output_format,
+        target=args.target,
+        kmodel_version=args.kmodel_version,
+        dataset=args.dataset,
+        dataset_format=args.dataset_format,
+        inference_type=args.inference_type,
+        input_mean=parse_floats("--input-mean", args.input_mean),
+        input_std=parse_floats("--input-std", args.input_std),
+        input_type=args.input_type,
+        input_shapes=list(args.input_shape),
+        calibrate_method=args.calibrate_method,
+        max_allocator_solve_secs=integer("--max-allocator-solve-secs", args.max_allocator_solve_secs),
+        weights_quantize_threshold=number("--weights-quantize-threshold", args.weights_quantize_threshold),
+        output_quantize_threshold=integer("--output-quantize-threshold", args.output_quantize_threshold),
+        no_quantized_binary=args.no_quantized_binary,
+        dump_ir=args.dump_ir,
+        report=args.report,
     )
+
+
+def _write_dumps(directory: str, stages: Sequence[StageRecord], dot: str) -> None:
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise KccError(f"cannot create --dump-ir directory {out}: {e.strerror}", op="options") from None
+    recorded = [s for s in stages if s.ir is not None]
+    for i, s in enumerate(recorded):
+        _atomic_write(out / f"{i:02d}-{s.name}.mlir", (s.ir or "").encode())
+    if dot:
+        _atomic_write(out / "graph.dot", dot.encode())
+
+
+def _cmd_compile(args: argparse.Namespace) -> int:
+    from kcc.compiler.options import check_output_path
+    from kcc.compiler.pipeline import compile_model
+    from kcc.compiler.summary import summary_text
+
+    if args.output and args.output_positional:
+        raise KccError("give the output once: either OUT or -o OUT", op="options")
+    output = args.output or args.output_positional
+    if not output:
+        raise KccError("no output file", op="options", hint="kcc compile MODEL -o OUT.kmodel")
+    options = _compile_options(args)
+    options.validate()
+    check_output_path(output, options.output_format)
+    trace: list[StageRecord] = []
+    try:
+        result = compile_model(args.model, options, trace)
+    except KccError:
+        if options.dump_ir is not None:  # show how far it got
+            _write_dumps(options.dump_ir, trace, "")
+        raise
+    if options.dump_ir is not None:
+        _write_dumps(options.dump_ir, result.stages, result.graph_dot)
+    _atomic_write(Path(output), result.data)
+    if options.report:
+        sys.stdout.write(summary_text(result, output))
+    else:
+        print(f"{output}: kmodel v{result.kmodel_version}, {len(result.data)} bytes")
+    return 0
 
 
 DEFAULT_IMPORT_PASSES = "fold-constants,fold-transposes"
@@ -104,12 +182,13 @@ def load_input(path: str, shape: tuple[int, ...], dtype: np.dtype[np.generic]) -
         elif suffix in IMAGE_SUFFIXES:
             from PIL import Image
 
-            if len(shape) != 3 or shape[0] != 3:
+            chw = tuple(shape[1:]) if len(shape) == 4 and shape[0] == 1 else tuple(shape)  # batch 1 allowed
+            if len(chw) != 3 or chw[0] != 3:
                 raise KccError(f"an image input needs a 3xHxW model input, the model takes {list(shape)}", op="input")
             with Image.open(p) as im:
                 rgb = im.convert("RGB")
-                if rgb.size != (shape[2], shape[1]):
-                    rgb = rgb.resize((shape[2], shape[1]), Image.Resampling.BILINEAR)
+                if rgb.size != (chw[2], chw[1]):
+                    rgb = rgb.resize((chw[2], chw[1]), Image.Resampling.BILINEAR)
                 arr = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
         else:
             data = p.read_bytes()
@@ -175,10 +254,34 @@ def _cmd_infer(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kcc", description="Neural-network compiler for the Kendryte K210")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    c = sub.add_parser("compile", help="compile a TFLite or ONNX model to a kmodel or C")
+    c = sub.add_parser("compile", help="compile a TFLite or ONNX model to a kmodel (ncc-compatible options)")
     c.add_argument("model", help="input model (.tflite or .onnx)")
-    c.add_argument("-o", "--output", help="output file")
-    c.add_argument("-t", "--target", default="k210", choices=["k210", "cpu"], help="target (default k210)")
+    c.add_argument("output_positional", nargs="?", metavar="OUT", help="output file (as ncc's `compile IN OUT`; or -o)")
+    c.add_argument("-o", "--output", help="output file (.kmodel)")
+    c.add_argument("-i", "--input-format", help="tflite or onnx (default: from the extension)")
+    c.add_argument("--output-format", default="kmodel", help="kmodel (default) or c")
+    c.add_argument("-t", "--target", default="k210", help="k210 (default): KPU + CPU; cpu: no KPU")
+    c.add_argument("--kmodel-version", default="auto", help="3, 4 or auto (default: v3 when every layer fits v3)")
+    c.add_argument("--dataset", help="calibration images (a folder) or tensors (--dataset-format raw); needed to quantize")
+    c.add_argument("--dataset-format", default="image", help="image (default: jpg/png/bmp) or raw (.npy/.bin)")
+    c.add_argument("--inference-type", default="uint8", help="uint8 (default) or float: the CPU ops' arithmetic")
+    c.add_argument("--input-mean", default="0", help="image normalization (x - mean) / std, x in [0, 1]; one or per channel")
+    c.add_argument("--input-std", default="1", help="see --input-mean (default 1)")
+    c.add_argument("--input-type", default="float", help="float (default) or uint8 (raw 0..255 pixels in)")
+    c.add_argument(
+        "--input-shape",
+        action="append",
+        default=[],
+        metavar="[NAME:]D0,D1,...",
+        help="fix an input's shape (dynamic dimensions); repeat for several inputs",
+    )
+    c.add_argument("--calibrate-method", default="no_clip", help="no_clip (default), l2 or kld")
+    c.add_argument("--max-allocator-solve-secs", default="60", help="CP-SAT time for the memory plan (default 60; 0 first-fit)")
+    c.add_argument("--weights-quantize-threshold", default="32", help="wider weight ranges run in float on the CPU (32)")
+    c.add_argument("--output-quantize-threshold", default="1024", help="smaller CPU binary ops stay float (1024)")
+    c.add_argument("--no-quantized-binary", action="store_true", help="CPU binary ops always in float")
+    c.add_argument("--dump-ir", metavar="DIR", help="write the IR after every stage (NN-stage.mlir) and graph.dot to DIR")
+    c.add_argument("--report", action="store_true", help="print the summary: placement, memory, size, MaixPy snippet")
     c.set_defaults(func=_cmd_compile)
     m = sub.add_parser("import", help="read a TFLite or ONNX model into nn-dialect IR (MLIR text)")
     m.add_argument("model", help="input model (.tflite or .onnx)")
