@@ -14,7 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 from numpy.typing import NDArray
@@ -251,8 +251,15 @@ def _cmd_infer(args: argparse.Namespace) -> int:
     return 0
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad command lines are one `kcc: error:` line (no usage block), exit code 2, like every other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kcc", description="Neural-network compiler for the Kendryte K210")
+    parser = _OneLineParser(prog="kcc", description="Neural-network compiler for the Kendryte K210")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     c = sub.add_parser("compile", help="compile a TFLite or ONNX model to a kmodel (ncc-compatible options)")
     c.add_argument("model", help="input model (.tflite or .onnx)")

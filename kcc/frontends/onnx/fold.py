@@ -116,6 +116,54 @@ def _has_subgraph(node: NodeProto) -> bool:
     return any(a.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS) for a in node.attribute)
 
 
+#: Ops whose output can be much larger than their inputs: folded only when the output size is known to be small.
+_GROWING = frozenset({"ConstantOfShape", "Expand", "Tile", "Range", "Pad", "Resize", "Upsample"})
+
+
+def _count(shape: tuple[int, ...] | list[int]) -> int:
+    total = 1
+    for d in shape:
+        total *= max(int(d), 0)
+    return total
+
+
+def _estimate(node: NodeProto, consts: dict[str, np.ndarray]) -> int | None:
+    """Output element count of a growing op from its constant inputs (None: cannot tell cheaply)."""
+    ins = [consts.get(n) if n else None for n in node.input]
+    try:
+        if node.op_type == "ConstantOfShape" and ins and ins[0] is not None:
+            return _count([int(v) for v in ins[0].reshape(-1)])
+        if node.op_type == "Expand" and len(ins) >= 2 and ins[0] is not None and ins[1] is not None:
+            return _count(list(np.broadcast_shapes(ins[0].shape, tuple(int(v) for v in ins[1].reshape(-1)))))
+        if node.op_type == "Tile" and len(ins) >= 2 and ins[0] is not None and ins[1] is not None:
+            return _count([d * int(r) for d, r in zip(ins[0].shape, ins[1].reshape(-1), strict=False)])
+        if node.op_type == "Range" and len(ins) >= 3 and all(i is not None for i in ins[:3]):
+            start, limit, delta = (float(np.asarray(i).reshape(-1)[0]) for i in ins[:3] if i is not None)
+            return (
+                None
+                if delta == 0 or not np.isfinite([start, limit, delta]).all()
+                else max(0, int(np.ceil((limit - start) / delta)))
+            )
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None
+
+
+def _too_big_to_fold(node: NodeProto, infos: dict[str, TensorInfo], consts: dict[str, np.ndarray]) -> bool:
+    """True if evaluating `node` could allocate more than MAX_FOLD_ELEMENTS per output (checked before running it)."""
+    for name in node.output:
+        info = infos.get(name) if name else None
+        if info is not None and info.is_static and info.shape is not None:
+            if _count(info.shape) > MAX_FOLD_ELEMENTS:
+                return True
+            continue
+        if node.op_type in _GROWING:
+            estimate = _estimate(node, consts)
+            if estimate is None or estimate > MAX_FOLD_ELEMENTS:
+                return True
+    return False
+
+
 def fold_once(model: ModelProto, infos: dict[str, TensorInfo], opset: int) -> bool:
     """Fold every foldable node of the main graph in place; True if anything was folded."""
     graph = model.graph
@@ -140,7 +188,11 @@ def fold_once(model: ModelProto, infos: dict[str, TensorInfo], opset: int) -> bo
                         outs = [_shape_of(node, shape)]
                     else:
                         outs = [np.array(int(np.prod(shape)), dtype=np.int64)]
-            elif all(n in consts for n in used) and not any(n in input_names and n not in consts for n in used):
+            elif (
+                all(n in consts for n in used)
+                and not any(n in input_names and n not in consts for n in used)
+                and not _too_big_to_fold(node, infos, consts)
+            ):
                 outs = evaluate_node(node, index, [consts.get(n) if n else None for n in node.input], opset)
                 if any(o.size > MAX_FOLD_ELEMENTS for o in outs):
                     outs = None

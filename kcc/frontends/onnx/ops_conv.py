@@ -271,6 +271,8 @@ def _gemm(ctx: NodeContext) -> None:
     _check_float(ctx, 0)
     alpha = ctx.attr_float("alpha", 1.0)
     beta = ctx.attr_float("beta", 1.0)
+    if not (np.isfinite(alpha) and np.isfinite(beta)):
+        raise ctx.error(f"Gemm alpha and beta must be finite, got alpha {alpha} and beta {beta}")
     trans_a = ctx.attr_int("transA", 0) != 0
     trans_b = ctx.attr_int("transB", 0) != 0
     a_shape = ctx.input_shape(0)

@@ -2,9 +2,10 @@
 
 `read_model(data)` walks the whole flatbuffer once, with the `tflite` package's generated reader classes,
 and copies what the frontend needs into frozen dataclasses (`ModelInfo`, `SubgraphInfo`, `TensorInfo`,
-`OperatorInfo`). Everything is checked on the way: vector lengths against the file size (so a corrupt
-length cannot make us loop or allocate without bound), tensor and buffer indices against their tables,
-constant buffers against their tensor's shape and dtype. Any failure is a one-line `KccError`; the
+`OperatorInfo`). Names are decoded with `text` (control characters escaped, so that messages stay on one line).
+Everything is checked on the way: vector lengths against the file size (so a corrupt length cannot make us
+loop or allocate without bound), tensor and buffer indices against their tables, constant buffers against
+their tensor's shape and dtype. Any failure is a one-line `KccError`; the
 generated readers' own exceptions (struct.error, IndexError, ...) on garbage bytes are caught here.
 
 Builtin options become a dict keyed by the schema's snake_case field names (`stride_w`, `padding`,
@@ -162,6 +163,15 @@ def read_model(data: bytes, what: str = "the model") -> ModelInfo:
         ) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def text(raw: bytes) -> str:
+    """A name from the file as text: UTF-8 (bad bytes replaced), control characters and line separators escaped
+    as `\\xNN` / `\\uNNNN`, so that every message naming it stays on one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), raw.decode("utf-8", errors="replace"))
+
+
 def snake_case(name: str) -> str:
     """`StrideW` -> `stride_w`, `DilationWFactor` -> `dilation_w_factor`, `KeepNumDims` -> `keep_num_dims`."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
@@ -222,14 +232,14 @@ class _Reader:
             name = builtin
             if builtin == "CUSTOM":
                 raw = oc.CustomCode()
-                name = raw.decode("utf-8", errors="replace") if raw else "<custom op without a name>"
+                name = text(raw) if raw else "<custom op without a name>"
             codes.append((name, builtin, int(oc.Version())))
         n_sub = self.length(m.SubgraphsLength(), 4, "subgraphs")
         if n_sub == 0:
             raise self.corrupt("it has no subgraph")
         subgraphs = tuple(self.subgraph(i, self.table(m.Subgraphs(i), f"subgraph {i}"), buffers, codes) for i in range(n_sub))
         desc = m.Description()
-        return ModelInfo(int(m.Version()), desc.decode("utf-8", errors="replace") if desc else "", subgraphs)
+        return ModelInfo(int(m.Version()), text(desc) if desc else "", subgraphs)
 
     def subgraph(self, index: int, sg: Any, buffers: list[Any], codes: list[tuple[str, str, int]]) -> SubgraphInfo:
         n_t = self.length(sg.TensorsLength(), 4, f"subgraph {index} tensors")
@@ -243,11 +253,11 @@ class _Reader:
         n_ops = self.length(sg.OperatorsLength(), 4, f"subgraph {index} operators")
         ops = tuple(self.operator(i, self.table(sg.Operators(i), f"operator {i}"), codes, n_t) for i in range(n_ops))
         name = sg.Name()
-        return SubgraphInfo(index, name.decode("utf-8", errors="replace") if name else "", tensors, inputs, outputs, ops)
+        return SubgraphInfo(index, text(name) if name else "", tensors, inputs, outputs, ops)
 
     def tensor(self, index: int, t: Any, buffers: list[Any]) -> TensorInfo:
         raw_name = t.Name()
-        name = raw_name.decode("utf-8", errors="replace") if raw_name else f"tensor{index}"
+        name = text(raw_name) if raw_name else f"tensor{index}"
         shape = self.ints(t, "Shape", f"tensor {index} shape")
         signature = self.ints(t, "ShapeSignature", f"tensor {index} shape_signature") or shape
         if len(signature) != len(shape):
