@@ -21,7 +21,7 @@ class Metric:
 
     def cells(self) -> list[str]:
         verdict = {True: "meets", False: "MISSES", None: ""}[self.met]
-        return [self.benchmark, self.name, f"{self.value:.4g} {self.unit}".strip(), self.goal, verdict]
+        return [self.benchmark, self.name, f"{self.value:.6g} {self.unit}".strip(), self.goal, verdict]
 
 
 BenchFn = Callable[[], list[Metric]]
