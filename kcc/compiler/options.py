@@ -66,6 +66,7 @@ class CompileOptions:
     no_quantized_binary: bool = False
     dump_ir: str | None = None  # directory for NN-pass.mlir files and graph.dot
     report: bool = False  # print the summary
+    accuracy_report: bool = False  # per-layer float vs quantized accuracy (first ACCURACY_SAMPLES samples)
     progress: bool = True  # progress bars on stderr (terminals only)
 
     @property
@@ -113,6 +114,13 @@ class CompileOptions:
                 raise KccError(
                     f"dataset '{self.dataset}' does not exist", op="options", hint="--dataset takes a folder or a file"
                 )
+        if self.accuracy_report and not self.quantizes:
+            raise KccError(
+                f"--accuracy-report compares the quantized program with the float one; target {self.target} with "
+                f"--inference-type {self.inference_type} does not quantize",
+                op="options",
+                hint="drop --accuracy-report, or use --inference-type uint8",
+            )
         if self.dump_ir is not None and Path(self.dump_ir).exists() and not Path(self.dump_ir).is_dir():
             raise KccError(f"--dump-ir '{self.dump_ir}' exists and is not a directory", op="options")
 

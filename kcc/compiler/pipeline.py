@@ -10,6 +10,10 @@ Stages (each a pass of kcc/passes, run with the options' values; docs/compile.md
     -> calibrate -> quantize (target k210, or --inference-type uint8) -> plan-memory
     -> lower-to-kmodel{version} -> write (kmodel bytes)
 
+With `accuracy_report`, the ops are tagged (`kcc.quant.accuracy.tag_layers`) after calibrate, a clone of the
+float program is kept, and after quantize both run on the first ACCURACY_SAMPLES (8) dataset samples
+(`layer_accuracy`; its time is recorded as the stage `accuracy-report`); the rows land in `result.accuracy`.
+
 A stage failing raises its one-line KccError; the records of the stages that ran are in the `trace` list
 the caller passed (so `--dump-ir` can still show how far it got).
 """
@@ -23,6 +27,7 @@ import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from xdsl.context import Context
 from xdsl.dialects import func
@@ -34,6 +39,12 @@ from xdsl.printer import Printer
 from kcc.compiler.options import CompileOptions
 from kcc.errors import KccError
 from kcc.passes.kpu_placement import Report
+
+if TYPE_CHECKING:
+    from kcc.quant.accuracy import LayerAccuracy
+
+# --accuracy-report runs the float and the quantized program on the first samples of the calibration dataset.
+ACCURACY_SAMPLES = 8
 
 
 @dataclass
@@ -69,6 +80,8 @@ class CompileResult:
     source_format: str  # tflite | onnx
     stages: list[StageRecord] = field(default_factory=lambda: list[StageRecord]())
     graph_dot: str = ""  # Graphviz of the planned nn/kpu graph (the last graph before lowering)
+    accuracy: list[LayerAccuracy] | None = None  # --accuracy-report rows, worst first (None: not asked for)
+    accuracy_samples: int = 0  # how many dataset samples the accuracy report ran
 
 
 def module_text(module: ModuleOp) -> str:
@@ -238,6 +251,8 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
         inputs, _ = signature(entry_function(module), "onnx")
     stages.apply(module, FuseConvPass())
     placement: list[Report] = []
+    reference: ModuleOp | None = None
+    accuracy: list[tuple[list[LayerAccuracy], int]] = []
     if options.target == "k210":
         stages.run("kpu-legalize", module, lambda: placement.append(legalize(module)))
     if options.quantizes:
@@ -254,6 +269,11 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
                 progress=options.progress,
             ),
         )
+        if options.accuracy_report:
+            from kcc.quant.accuracy import tag_layers
+
+            tag_layers(module)
+            reference = module.clone()
         stages.apply(
             module,
             QuantizePass(
@@ -264,6 +284,9 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
                 no_quantized_binary=options.no_quantized_binary,
             ),
         )
+        if reference is not None:
+            ref = reference
+            stages.run("accuracy-report", module, lambda: accuracy.append(_accuracy_rows(ref, module, options)))
     with _solver_progress(options.progress, options.max_allocator_solve_secs):
         stages.apply(module, PlanMemoryPass(max_solve_secs=options.max_allocator_solve_secs))
     memory = memory_figures(module)
@@ -299,4 +322,29 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
         source_format=source_format,
         stages=trace,
         graph_dot=dot,
+        accuracy=accuracy[0][0] if accuracy else None,
+        accuracy_samples=accuracy[0][1] if accuracy else 0,
     )
+
+
+def _accuracy_rows(reference: ModuleOp, quantized: ModuleOp, options: CompileOptions) -> tuple[list[LayerAccuracy], int]:
+    """`layer_accuracy` over the first ACCURACY_SAMPLES samples of the calibration dataset, loaded as calibrate
+    loads it (same format, mean/std, input type and layout); (rows worst first, samples used)."""
+    from kcc.interp.runner import entry_function
+    from kcc.quant.accuracy import layer_accuracy
+    from kcc.quant.dataset import load_dataset
+
+    assert options.dataset is not None  # validate() requires it when quantizing
+    t = entry_function(reference).function_type.inputs.data[0]  # calibrate checked: one tensor input
+    assert isinstance(t, TensorType)
+    ds = load_dataset(
+        options.dataset,
+        tuple(t.get_shape()),
+        format=options.dataset_format,
+        mean=options.input_mean,
+        std=options.input_std,
+        input_type=options.input_type,
+    )
+    count = min(ACCURACY_SAMPLES, len(ds))
+    rows = layer_accuracy(reference, quantized, ([ds.load(i)] for i in range(count)))
+    return rows, count

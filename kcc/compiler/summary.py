@@ -143,7 +143,25 @@ def summary_lines(result: CompileResult, output: str) -> list[str]:
     lines.append(f"time: {total:.2f} s (" + ", ".join(f"{s.name} {s.seconds:.2f}" for s in result.stages) + ")")
     lines.append("MaixPy:")
     lines += [f"  {line}" if line else "" for line in maixpy_snippet(result, Path(output).name)]
+    lines += accuracy_lines(result)
     return lines
+
+
+def accuracy_lines(result: CompileResult) -> list[str]:
+    """The `--accuracy-report` table (kcc.quant.accuracy.format_report, worst layer first) after a title line;
+    empty when the compilation did not measure it."""
+    if result.accuracy is None:
+        return []
+    from kcc.quant.accuracy import format_report
+
+    title = f"accuracy report: {len(result.accuracy)} layers, quantized vs float over {result.accuracy_samples} samples"
+    return [title, *format_report(result.accuracy).rstrip("\n").split("\n")]
+
+
+def accuracy_text(result: CompileResult) -> str:
+    """`accuracy_lines` as text (empty string when there is no report)."""
+    lines = accuracy_lines(result)
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def summary_text(result: CompileResult, output: str) -> str:

@@ -19,6 +19,9 @@ between 0 and the data maximum (a range never excludes 0 and never exceeds the d
   a non-empty `P` get a small epsilon). The upper end is searched first with the lower end at the minimum, then
   the lower end with that upper end (at most 512 candidates each). Heavy tails make KL prefer tight ranges:
   clipping a thin tail costs KL little, resolution in the bulk gains it a lot.
+  KL needs a histogram that estimates a distribution: with fewer than KLD_MIN_VALUES (4 x 2048 = 8192) binned
+  values, or fewer than KLD_MIN_BINS (256) non-empty bins, `kld` falls back to `l2` (a few hundred logits
+  over 2048 bins would otherwise be clipped to a fraction of their observed range).
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kcc.errors import KccError
-from kcc.quant.histogram import RunningHistogram
+from kcc.quant.histogram import BINS, RunningHistogram
 
 METHODS = ("no_clip", "l2", "kld")
 LEVELS = 256
 MAX_CANDIDATES = 512
 _KL_EPS = 1e-4
+KLD_MIN_VALUES = 4 * BINS  # fewer binned values: kld falls back to l2
+KLD_MIN_BINS = LEVELS  # fewer non-empty bins: kld falls back to l2
 
 Range = tuple[float, float]
 
@@ -52,7 +57,8 @@ def choose_range(h: RunningHistogram, method: str) -> Range:
     first, last = int(nonzero[0]), int(nonzero[-1]) + 1  # data bins [first, last)
     edges = h.edges()
     zero = int(np.clip(-h.start, first, last))  # index of the edge at (or nearest to) 0
-    if method == "l2":
+    sparse = h.binned < KLD_MIN_VALUES or nonzero.size < KLD_MIN_BINS
+    if method == "l2" or sparse:
         lo, hi = _l2(counts, edges, first, last, zero)
     else:
         lo, hi = _kld(counts, edges, first, last, zero)

@@ -63,6 +63,7 @@ def _compile_options(args: argparse.Namespace) -> CompileOptions:
         no_quantized_binary=args.no_quantized_binary,
         dump_ir=args.dump_ir,
         report=args.report,
+        accuracy_report=args.accuracy_report,
     )
 
 
@@ -82,7 +83,7 @@ def _write_dumps(directory: str, stages: Sequence[StageRecord], dot: str) -> Non
 def _cmd_compile(args: argparse.Namespace) -> int:
     from kcc.compiler.options import check_output_path
     from kcc.compiler.pipeline import compile_model
-    from kcc.compiler.summary import summary_text
+    from kcc.compiler.summary import accuracy_text, summary_text
 
     if args.output and args.output_positional:
         raise KccError("give the output once: either OUT or -o OUT", op="options")
@@ -106,6 +107,7 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         sys.stdout.write(summary_text(result, output))
     else:
         print(f"{output}: kmodel v{result.kmodel_version}, {len(result.data)} bytes")
+        sys.stdout.write(accuracy_text(result))
     return 0
 
 
@@ -289,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--no-quantized-binary", action="store_true", help="CPU binary ops always in float")
     c.add_argument("--dump-ir", metavar="DIR", help="write the IR after every stage (NN-stage.mlir) and graph.dot to DIR")
     c.add_argument("--report", action="store_true", help="print the summary: placement, memory, size, MaixPy snippet")
+    c.add_argument(
+        "--accuracy-report",
+        action="store_true",
+        help="per-layer accuracy of the quantized program against the float one (first 8 dataset samples), worst first",
+    )
     c.set_defaults(func=_cmd_compile)
     m = sub.add_parser("import", help="read a TFLite or ONNX model into nn-dialect IR (MLIR text)")
     m.add_argument("model", help="input model (.tflite or .onnx)")

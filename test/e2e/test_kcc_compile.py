@@ -156,6 +156,26 @@ def test_yolo_snippet_and_positional_output(fake_backend: None, tmp_path: Path, 
     assert out.exists()
 
 
+def test_accuracy_report(fake_backend: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.kmodel"
+    rc, text, err = run(compile_args(MOBILENET, out, "--report", "--accuracy-report"), capsys)
+    assert rc == 0, err
+    lines = text.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("accuracy report: "))
+    assert title > next(i for i, line in enumerate(lines) if line == "MaixPy:")  # after the summary
+    assert lines[title].endswith("layers, quantized vs float over 8 samples")
+    assert lines[title + 1].split() == ["layer", "op", "name", "cosine", "SQNR", "dB", "max", "err", "clipped", "cause"]
+    rows = [line.split() for line in lines[title + 2 :]]
+    assert len(rows) == int(lines[title].split()[2]) > 0
+    layers = [int(r[0]) for r in rows]
+    assert len(set(layers)) == len(layers)  # one row per tagged layer
+    kpu = int(lines[0].split(", ")[1].split()[0])  # "placement: N ops, K on the KPU, ..."
+    assert sum(1 for r in rows if r[1] == "kpu.conv2d") == kpu == 15
+    cosines = [float(r[2]) for r in rows]  # no value names in the tiny MobileNet: cosine is the third column
+    assert cosines == sorted(cosines) and cosines[0] < 1.0  # worst first
+    assert all(0.99 < c <= 1.0 for c in cosines)
+
+
 def test_compile_twice_identical_driver(fake_backend: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     a, b = tmp_path / "a.kmodel", tmp_path / "b.kmodel"
     assert run(compile_args(MOBILENET, a), capsys)[0] == 0
@@ -173,6 +193,7 @@ def test_compile_twice_identical_driver(fake_backend: None, tmp_path: Path, caps
         (["--input-mean", "a"], "--input-mean 'a' is not a number"),
         (["--input-shape", "1,a,3"], "bad --input-shape '1,a,3'"),
         (["--max-allocator-solve-secs", "x"], "--max-allocator-solve-secs 'x' is not an integer"),
+        (["-t", "cpu", "--inference-type", "float", "--accuracy-report"], "--accuracy-report compares the quantized"),
     ],
 )
 def test_bad_options(extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from kcc.errors import KccError
 from kcc.quant.histogram import BINS, RunningHistogram
-from kcc.quant.methods import choose_range
+from kcc.quant.methods import KLD_MIN_BINS, KLD_MIN_VALUES, choose_range
 
 
 def _hist(x: np.ndarray, chunks: int = 4) -> RunningHistogram:
@@ -73,3 +73,21 @@ def test_degenerate_and_bad_method() -> None:
     assert h.nonfinite == 3 and h.hi == 0.0
     with pytest.raises(KccError, match="not one of no_clip, l2, kld"):
         choose_range(h, "percentile")
+
+
+def test_kld_falls_back_to_l2_on_sparse_histograms() -> None:
+    # logits-like: 160 distinct values (a bulk and a few wide ones) seen over 8 samples: 1280 values over 2048 bins
+    rng = np.random.default_rng(1)
+    values = np.concatenate([rng.normal(-1.0, 0.3, 150), rng.uniform(-7.0, 4.0, 10)])
+    x = np.tile(values, 8).astype(np.float32)
+    h = _hist(x, chunks=8)
+    assert h.binned < KLD_MIN_VALUES
+    kld, l2 = choose_range(h, "kld"), choose_range(h, "l2")
+    assert kld == l2  # without the fallback KL searches this sparse grid itself: (-5.63, 2.26), not l2's range
+    lo, hi = kld
+    assert float(np.mean((x >= lo) & (x <= hi))) >= 0.95
+    # the same shape with enough values over enough bins is KL's own again
+    dense = np.concatenate([rng.normal(-1.0, 0.3, 150_000), rng.uniform(-7.0, 4.0, 10_000)]).astype(np.float32)
+    hd = _hist(dense)
+    assert hd.binned >= KLD_MIN_VALUES and int(np.count_nonzero(hd.counts)) >= KLD_MIN_BINS
+    assert choose_range(hd, "kld") != choose_range(hd, "l2")
