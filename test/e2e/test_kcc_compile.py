@@ -5,9 +5,7 @@ Two kinds of cases:
 * driver cases run the real pipeline (import ... plan-memory) with the kmodel lowering and writer replaced by
   a deterministic stand-in (`fake_backend`), so they test the driver whatever the state of the backend;
 * backend cases run everything for real (lower-to-kmodel + write_kmodel), read the file back with
-  `kcc.backends.load_kmodel` and run `kcc infer` on it. While the lowering is still the stub that raises
-  "lower-to-kmodel: not yet implemented" (or the writer's "write_kmodel: not yet implemented"), exactly that
-  error turns the case into an xfail naming the stage; any other failure fails.
+  `kcc.backends.load_kmodel` and run `kcc infer` on it.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ EXAMPLES = ROOT / "examples"
 MOBILENET = EXAMPLES / "mobilenet_tiny.tflite"
 YOLO = EXAMPLES / "yolo_tiny.onnx"
 CALIB = EXAMPLES / "calib"
-STUB_ERRORS = ("lower-to-kmodel: not yet implemented", "write_kmodel: not yet implemented")
 
 PIPELINE_STAGES = [
     "import",
@@ -252,10 +249,8 @@ def test_make_examples_reproducible(tmp_path: Path) -> None:
 # --- backend cases (real lower-to-kmodel + write_kmodel) --------------------------------------------------
 
 
-def _compile_or_xfail(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+def _compile_ok(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     rc, out, err = run(args, capsys)
-    if rc != 0 and any(s in err for s in STUB_ERRORS):
-        pytest.xfail(f"blocked by the unfinished kmodel backend (B1): {err.strip()}")
     assert rc == 0, err
     return out
 
@@ -271,7 +266,7 @@ def test_compile_example_backend(version: str, tmp_path: Path, capsys: pytest.Ca
     from kcc.backends import load_kmodel
 
     out = tmp_path / "m.kmodel"
-    text = _compile_or_xfail(compile_args(MOBILENET, out, "--kmodel-version", version, "--report"), capsys)
+    text = _compile_ok(compile_args(MOBILENET, out, "--kmodel-version", version, "--report"), capsys)
     assert f"kmodel version: v{version} (asked for with --kmodel-version {version})" in text
     assert "KPU RAM peak" in text and "import KPU as kpu" in text
     assert ("kpu.set_outputs(task, 0, 1, 1, 10)" in text) == (version == "4")
@@ -294,12 +289,26 @@ def test_compile_yolo_backend_auto(tmp_path: Path, capsys: pytest.CaptureFixture
     from kcc.backends import load_kmodel
 
     out = tmp_path / "y.kmodel"
-    text = _compile_or_xfail(["compile", str(YOLO), "-o", str(out), "--dataset", str(CALIB), "--report"], capsys)
+    text = _compile_ok(["compile", str(YOLO), "-o", str(out), "--dataset", str(CALIB), "--report"], capsys)
     assert "kmodel version: v" in text
     load_kmodel(out)
 
 
-ZOO_CASES = [("mobilenet_v2", "tflite"), ("yolov2_tiny", "onnx"), ("blazeface", "tflite"), ("unet", "onnx")]
+# Known backend gaps (issue 8), each a strict xfail so the case turns into a plain test when the gap closes:
+DOWNLOAD_ORDER = pytest.mark.xfail(
+    strict=True,
+    reason="lower-to-kmodel: a kpu.download scheduled after other ops needs its buffer free from its layer on "
+    "(plan-memory does not model the runtime writing the download at the layer)",
+)
+EDGE_PAD = pytest.mark.xfail(
+    strict=True, reason="lower-to-kmodel: kmodel pads with a constant; kpu-legalize's edge pad has no node"
+)
+ZOO_CASES = [
+    pytest.param("mobilenet_v2", "tflite", marks=DOWNLOAD_ORDER),
+    pytest.param("yolov2_tiny", "onnx", marks=EDGE_PAD),
+    pytest.param("blazeface", "tflite", marks=DOWNLOAD_ORDER),
+    pytest.param("unet", "onnx", marks=DOWNLOAD_ORDER),
+]
 
 
 @pytest.mark.slow
@@ -312,7 +321,7 @@ def test_compile_zoo_tiny(name: str, fmt: str, tmp_path: Path, capsys: pytest.Ca
     src = tmp_path / f"{name}.{fmt}"
     src.write_bytes(model if isinstance(model, bytes) else model.SerializeToString())
     out = tmp_path / f"{name}.kmodel"
-    _compile_or_xfail(["compile", str(src), "-o", str(out), "--dataset", str(CALIB), "--report"], capsys)
+    _compile_ok(["compile", str(src), "-o", str(out), "--dataset", str(CALIB), "--report"], capsys)
     load_kmodel(out)
 
 
