@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import I64, Float64Type, FloatAttr, IntegerAttr, TensorType, f64
+from xdsl.dialects.builtin import I64, DenseArrayBase, Float64Type, FloatAttr, IntegerAttr, TensorType, f64
 from xdsl.ir import SSAValue
 from xdsl.irdl import irdl_op_definition, operand_def, opt_prop_def, prop_def, result_def, traits_def
 from xdsl.traits import Pure
@@ -35,6 +35,19 @@ from kcc.dialects.nn.base import (
 )
 from kcc.dialects.nn.floats import KwFloat
 from kcc.dialects.nn.types import PerChannelQuantType
+
+
+def _check_window(strides_attr: DenseArrayBase, pads_attr: DenseArrayBase, dilations_attr: DenseArrayBase) -> tuple[int, ...]:
+    """Check a 2-D window's strides (2, positive), pads (4, [top, left, bottom, right], non-negative) and dilations
+    (2, positive); returns the strides."""
+    strides, pads, dil = ints(strides_attr), ints(pads_attr), ints(dilations_attr)
+    expect_len(strides, 2, "strides")
+    expect_len(pads, 4, "pads")
+    expect_len(dil, 2, "dilations")
+    expect_positive(strides, "strides")
+    expect_positive(dil, "dilations")
+    expect_non_negative(pads, "pads")
+    return tuple(strides)
 
 
 def _check_conv_types(x: SSAValue, w: SSAValue, b: SSAValue, y: SSAValue, weight_axis: int = 0) -> None:
@@ -101,13 +114,7 @@ class Conv2dOp(NNOp):
         o, ci, kh, kw = expect_rank(self.weight, 4, "weight")
         expect_rank(self.bias, 1, "bias")
         _check_conv_types(self.input, self.weight, self.bias, self.output)
-        strides, pads, dil = ints(self.strides), ints(self.pads), ints(self.dilations)
-        expect_len(strides, 2, "strides")
-        expect_len(pads, 4, "pads")
-        expect_len(dil, 2, "dilations")
-        expect_positive(strides, "strides")
-        expect_positive(dil, "dilations")
-        expect_non_negative(pads, "pads")
+        _check_window(self.strides, self.pads, self.dilations)
         g = self.group_count
         if g <= 0 or c % g or o % g:
             raise VerifyException(f"groups {g} must divide input channels {c} and output channels {o}")
@@ -200,14 +207,9 @@ class ConvTranspose2dOp(NNOp):
         ci, og, _, _ = expect_rank(self.weight, 4, "weight")
         expect_rank(self.bias, 1, "bias")
         _check_conv_types(self.input, self.weight, self.bias, self.output, weight_axis=1)
-        strides, pads, dil, opad = ints(self.strides), ints(self.pads), ints(self.dilations), ints(self.output_padding)
-        expect_len(strides, 2, "strides")
-        expect_len(pads, 4, "pads")
-        expect_len(dil, 2, "dilations")
+        strides = _check_window(self.strides, self.pads, self.dilations)
+        opad = ints(self.output_padding)
         expect_len(opad, 2, "output_padding")
-        expect_positive(strides, "strides")
-        expect_positive(dil, "dilations")
-        expect_non_negative(pads, "pads")
         expect_non_negative(opad, "output_padding")
         if any(p >= s for p, s in zip(opad, strides, strict=True)):
             raise VerifyException(f"output_padding {list(opad)} must be smaller than strides {list(strides)}")
