@@ -1,0 +1,205 @@
+"""kmodel v3 lowering: one IR op -> v3 layers (`kcc.backends.kmodel_lowering` holds the shared part and the
+driver; the table of what maps to what is in its docstring)."""
+
+from __future__ import annotations
+
+from math import prod
+
+from xdsl.ir import Operation
+
+from kcc.backends.kmodel_lowering import (
+    BYTES,
+    FLT_MAX,
+    MAX_COPY_RUNS,
+    Lowering,
+    all_f32,
+    byte_runs,
+    concat_parts,
+    elem_code,
+    element_of,
+    f32_round,
+    fc_params,
+    fixed_slice,
+    is_global_hw,
+    kpu_weights,
+    kpu_words,
+    movement_is_free,
+    quant_of,
+    requant_table,
+    shape_of,
+)
+from kcc.dialects.kmodel import v3
+from kcc.dialects.kmodel.attrs import RangeAttr
+from kcc.dialects.kpu.ops import Conv2dOp as KpuConv2dOp
+from kcc.dialects.kpu.ops import DownloadOp, UploadOp
+from kcc.dialects.nn.const import ConstOp
+from kcc.dialects.nn.conv import FullyConnectedOp
+from kcc.dialects.nn.elementwise import AddOp, SigmoidOp, SoftmaxOp
+from kcc.dialects.nn.movement import ConcatOp, ReshapeOp, SliceOp
+from kcc.dialects.nn.pool import ReduceMeanOp
+from kcc.dialects.nn.quant import DequantizeOp, QuantizeOp, RequantizeOp
+from kcc.dialects.nn.types import PerChannelQuantType
+from kcc.errors import KccError
+
+
+def first_input(lw: Lowering) -> None:
+    """v3 takes one input: the uploaded image of the first K210_CONV, or the float vector of a first FC."""
+    args = list(lw.f.body.block.args)
+    if len(args) != 1:
+        raise KccError(f"kmodel v3 takes one input, the function has {len(args)}", op="func.func", hint="use --kmodel-version 4")
+    body = [o for o in lw.ops if not isinstance(o, ConstOp)]
+    first = body[0]
+    if isinstance(first, UploadOp) and first.input is args[0]:
+        users = [u.operation for u in first.output.uses]
+        nxt = body[1] if len(body) > 1 else None
+        if nxt is None or not isinstance(nxt, KpuConv2dOp) or nxt.input is not first.output or len(users) != 1:
+            raise lw.err(first, "kmodel v3: the uploaded input must feed the first KPU layer and nothing else")
+        lw.skip.add(first)
+        return
+    if isinstance(first, KpuConv2dOp) and first.input is args[0]:
+        return
+    if isinstance(first, FullyConnectedOp) and first.input is args[0] and lw.dtype(args[0], first) == "f32":
+        return
+    raise lw.err(
+        first,
+        "kmodel v3's runtime starts only with a KPU layer on the uint8 input image or a float FULLY_CONNECTED",
+        hint="compile with --input-type uint8, or use --kmodel-version 4",
+    )
+
+
+def _copy(lw: Lowering, op: Operation, src: RangeAttr, runs: list[tuple[int, int]], out: RangeAttr) -> None:
+    if len(runs) > MAX_COPY_RUNS:
+        raise lw.err(op, f"kmodel v3 copies this as {len(runs)} runs, more than {MAX_COPY_RUNS}", hint="use --kmodel-version 4")
+    ins = [RangeAttr("main", src.start + s, n, "u8") for s, n in runs]
+    lw.emit(v3.ConcatOp, op, flags=1, output=RangeAttr("main", out.start, out.nbytes, "u8"), inputs=ins)
+
+
+def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadOp]) -> None:
+    if isinstance(op, UploadOp):
+        x, o = lw.loc(op.input, op), lw.loc(op.output, op)
+        _c, h, w = shape_of(op.input)[1:]
+        lw.emit(v3.K210UploadOp, op, flags=0, input=x, output=o, width=w, height=h, channels=shape_of(op.input)[1])
+    elif isinstance(op, KpuConv2dOp):
+        dl = downloads.get(op)
+        main = lw.loc(dl.output, dl) if dl is not None else RangeAttr("main", 0, 0, "u8")
+        words, bn, act = kpu_words(op, main_out=dl is not None)
+        w = kpu_weights(op, lw)
+        lw.emit(
+            v3.K210ConvOp,
+            op,
+            flags=int(dl is not None),
+            main_out=RangeAttr("main", main.start, main.nbytes, "u8"),
+            layer_argument=words,
+            weights=w,
+            batch_norm=bn,
+            activation=act,
+            input=lw.loc(op.input, op),
+            output=lw.loc(op.output, op),
+        )
+    elif isinstance(op, QuantizeOp | DequantizeOp):
+        q = quant_of(op.output if isinstance(op, QuantizeOp) else op.input)
+        if q is None or elem_code(q) != "u8":
+            et = element_of(op.output if isinstance(op, QuantizeOp) else op.input)
+            if isinstance(et, PerChannelQuantType):
+                raise lw.err(op, "per-channel quantization is not expressible in kmodel v3's QUANTIZE / DEQUANTIZE")
+            raise lw.err(op, f"kmodel v3 quantizes to uint8 only, not {et}")
+        s = float(q.scale_value)
+        zp = int(q.zp_value)
+        cls = v3.QuantizeOp if isinstance(op, QuantizeOp) else v3.DequantizeOp
+        lw.emit(
+            cls,
+            op,
+            flags=1,
+            input=lw.loc(op.input, op),
+            output=lw.loc(op.output, op),
+            count=prod(shape_of(op.input)),
+            scale=f32_round(s),
+            bias=f32_round(-zp * s),
+        )
+    elif isinstance(op, RequantizeOp):
+        lw.emit(
+            v3.RequantizeOp,
+            op,
+            flags=1,
+            input=lw.loc(op.input, op),
+            output=lw.loc(op.output, op),
+            count=prod(shape_of(op.input)),
+            table=requant_table(lw, op),
+        )
+    elif isinstance(op, ReshapeOp | SliceOp | ConcatOp):
+        _movement(lw, op)
+    elif isinstance(op, FullyConnectedOp):
+        _fully_connected(lw, op)
+    elif isinstance(op, AddOp) and all_f32(lw, op) and shape_of(op.lhs) == shape_of(op.rhs) == shape_of(op.output):
+        lw.emit(
+            v3.AddOp,
+            op,
+            flags=1,
+            in_a=lw.loc(op.lhs, op),
+            in_b=lw.loc(op.rhs, op),
+            out=lw.loc(op.output, op),
+            count=prod(shape_of(op.output)),
+        )
+    elif isinstance(op, SoftmaxOp | SigmoidOp) and all_f32(lw, op):
+        shape = shape_of(op.input)
+        if isinstance(op, SoftmaxOp) and prod(shape) != shape[-1]:
+            raise lw.err(op, f"kmodel v3's SOFTMAX takes one row, the input is {list(shape)}", hint="use --kmodel-version 4")
+        cls = v3.SoftmaxOp if isinstance(op, SoftmaxOp) else v3.LogisticOp
+        lw.emit(cls, op, flags=1, input=lw.loc(op.input, op), output=lw.loc(op.output, op), channels=prod(shape))
+    elif isinstance(op, ReduceMeanOp) and all_f32(lw, op) and is_global_hw(op):
+        n, c, h, w = shape_of(op.input)
+        lw.emit(
+            v3.GlobalAveragePool2dOp,
+            op,
+            flags=1,
+            input=lw.loc(op.input, op),
+            output=lw.loc(op.output, op),
+            kernel_size=h * w,
+            channels=n * c,
+        )
+    else:
+        raise lw.err(op, "not expressible in kmodel v3", hint="use --kmodel-version 4 (or auto)")
+
+
+def _fully_connected(lw: Lowering, op: FullyConnectedOp) -> None:
+    w, b, (lo, hi) = fc_params(lw, op)
+    acts = {(-FLT_MAX, FLT_MAX): 0, (0.0, FLT_MAX): 1, (0.0, 6.0): 2}
+    if (lo, hi) not in acts:
+        raise lw.err(op, f"kmodel v3's FULLY_CONNECTED applies none, relu or relu6, not clamp({lo}, {hi})")
+    oc, ic = w.shape
+    lw.emit(
+        v3.FullyConnectedOp,
+        op,
+        flags=0,
+        input=lw.loc(op.input, op),
+        output=lw.loc(op.output, op),
+        in_channels=ic,
+        out_channels=oc,
+        act=acts[(lo, hi)],
+        weights=w,
+        bias=b,
+    )
+
+
+def _movement(lw: Lowering, op: ReshapeOp | SliceOp | ConcatOp) -> None:
+    """Reshape / slice / concat as byte runs gathered by one CONCAT layer (v3 has no strided slice)."""
+    if movement_is_free(lw, op):
+        return
+    if isinstance(op, ConcatOp):
+        p = concat_parts(lw, op)
+        runs = [
+            RangeAttr("main", s.start + o * p.inner * d, p.inner * d, "u8")
+            for o in range(p.outer)
+            for s, d in zip(p.srcs, p.dims, strict=True)
+        ]
+        if len(runs) > MAX_COPY_RUNS:
+            raise lw.err(op, f"kmodel v3 copies this as {len(runs)} runs, over {MAX_COPY_RUNS}", hint="use --kmodel-version 4")
+        lw.emit(v3.ConcatOp, op, flags=1, output=RangeAttr("main", p.out.start, p.out.nbytes, "u8"), inputs=runs)
+        return
+    src, out = lw.loc(op.input, op), lw.loc(op.output, op)
+    if isinstance(op, ReshapeOp):
+        runs = [(0, src.nbytes)]
+    else:
+        starts, ends, steps = fixed_slice(op)
+        runs = byte_runs(shape_of(op.input), starts, ends, steps, BYTES[lw.dtype(op.input, op)])
+    _copy(lw, op, src, runs, out)
