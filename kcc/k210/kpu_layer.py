@@ -45,6 +45,7 @@ from kcc.k210.layer_argument import LayerArgument
 from kcc.k210.tables import ActivationTable, BatchNormTable
 
 __all__ = [
+    "POOL_GEOMETRY",
     "POOL_NAMES",
     "KpuOptions",
     "UnsupportedKpuFeature",
@@ -80,7 +81,7 @@ POOL_NAMES: dict[int, str] = {
 }
 
 # pool code → (window, stride)
-_POOL_GEOMETRY: dict[int, tuple[int, int]] = {
+POOL_GEOMETRY: dict[int, tuple[int, int]] = {
     0: (1, 1),
     1: (2, 2),
     2: (2, 2),
@@ -412,9 +413,9 @@ def activation(t: AnyInt, act: ActivationTable, options: KpuOptions = DEFAULT_OP
 
 def pool_output_size(pool_type: int, height: int, width: int) -> tuple[int, int]:
     """(out_height, out_width) = floor(size / stride) for a pool code."""
-    if pool_type not in _POOL_GEOMETRY:
+    if pool_type not in POOL_GEOMETRY:
         raise UnsupportedKpuFeature(f"pool_type {pool_type} is not a KPU pool code (0…9)")
-    _, stride = _POOL_GEOMETRY[pool_type]
+    _, stride = POOL_GEOMETRY[pool_type]
     return height // stride, width // stride
 
 
@@ -424,7 +425,7 @@ def pool(y: U8, pool_type: int, options: KpuOptions = DEFAULT_OPTIONS) -> U8:
     oh, ow = pool_output_size(pool_type, h, w)
     if pool_type == 0:
         return y.copy()
-    win, stride = _POOL_GEOMETRY[pool_type]
+    win, stride = POOL_GEOMETRY[pool_type]
     if stride > 1:
         if pool_type in (5, 7):
             return y[:, : oh * stride : stride, : ow * stride : stride].copy()

@@ -19,25 +19,11 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from kcc.k210.kpu_layer import DEFAULT_OPTIONS, KpuOptions, pool_output_size
+from kcc.k210.kpu_layer import DEFAULT_OPTIONS, POOL_GEOMETRY, KpuOptions, pool_output_size
 
 __all__ = ["POOL_GEOMETRY", "pool_float"]
 
 F = npt.NDArray[np.floating]
-
-# pool code -> (window, stride); the same table as kpu_layer's (checked by test/unit/k210/test_k210_pool_float.py)
-POOL_GEOMETRY: dict[int, tuple[int, int]] = {
-    0: (1, 1),
-    1: (2, 2),
-    2: (2, 2),
-    3: (4, 4),
-    4: (4, 4),
-    5: (2, 2),
-    6: (2, 2),
-    7: (4, 4),
-    8: (2, 1),
-    9: (2, 1),
-}
 
 
 def pool_float(y: F, pool_type: int, options: KpuOptions = DEFAULT_OPTIONS) -> F:
