@@ -134,6 +134,8 @@ class Lowering:
     const_size: int = 0
     main_out: dict[SSAValue, RangeAttr] = field(default_factory=lambda: {})
     skip: set[Operation] = field(default_factory=lambda: set[Operation]())
+    scratch_used: int = 0  # bytes of main-RAM scratch taken by the op being lowered (reset per op)
+    scratch_peak: int = 0  # most scratch any op took: the program's main memory is the plan's peak plus this
 
     # ------------------------------------------------------------------------------------------ locations
 
@@ -195,6 +197,19 @@ class Lowering:
 
     def constants(self) -> bytes:
         return b"".join(self.extra_consts)
+
+    def main_peak(self) -> int:
+        memory = cast(DictionaryAttr, self.f.attributes["kcc.memory"]).data
+        return int(cast(IntegerAttr, memory["main_peak"]).value.data)
+
+    def scratch(self, nbytes: int, dtype: str) -> RangeAttr:
+        """A main-RAM range above the plan's peak for an intermediate of the op being lowered (a node sequence);
+        free again when the next op is lowered."""
+        base = -(-self.main_peak() // 8) * 8
+        r = RangeAttr("main", base + self.scratch_used, nbytes, dtype)
+        self.scratch_used += -(-nbytes // 8) * 8
+        self.scratch_peak = max(self.scratch_peak, self.scratch_used)
+        return r
 
     # ------------------------------------------------------------------------------------------ nodes
 
@@ -426,6 +441,58 @@ def movement_is_free(lw: Lowering, op: ReshapeOp | SliceOp | ConcatOp) -> bool:
     return is_view(lw, op, lw.loc(op.input, op), lw.loc(op.output, op))
 
 
+# ================================================================================================ uint8 rules
+
+
+def uint8_reason(op: Operation, inputs: list[QuantType], outputs: list[QuantType], version: int) -> str:
+    """Why CPU op `op` would have no exact kmodel `version` lowering if it ran on uint8 with the per-tensor types
+    `inputs` (its data operands) / `outputs` (its results); "" when it has one. `quantize{target=kmodel...}` keeps
+    the ops with a reason in float (dequantize / quantize at the edges), so `kcc compile` never produces a uint8
+    op the kmodel cannot run exactly."""
+    from kcc.dialects.nn.movement import DepthToSpaceOp, PadOp, ResizeOp, SplitOp, TransposeOp
+    from kcc.dialects.nn.pool import MaxPool2dOp, ReduceMaxOp, ReduceMinOp
+
+    if any(elem_code(t) != "u8" for t in (*inputs, *outputs)):
+        return "kmodel runs per-tensor uint8 only"
+    rank = len(shape_of(op.operands[0])) if op.operands else 0
+    if isinstance(op, ReshapeOp | SliceOp | ConcatOp):
+        return ""
+    if isinstance(op, MaxPool2dOp):
+        if op.dilation_values() != (1, 1):
+            return "kmodel pools are not dilated"
+        if version == 3 and shape_of(op.input)[0] != 1:
+            return "kmodel v3 max-pools one image"
+        return ""
+    if isinstance(op, PadOp):
+        if op.mode.data not in ("constant", "edge"):
+            return f"kmodel pads with a constant or the edge value, not {op.mode.data!r}"
+        if version == 4 and rank > 4:
+            return f"kmodel v4 pads 4-d tensors, not rank {rank}"
+        return ""
+    if isinstance(op, ResizeOp):
+        from kcc.backends.kmodel_v4.resize import nearest_reason
+
+        return nearest_reason(op)
+    if version == 3:
+        return f"kmodel v3 has no uint8 {op.name} layer"
+    if isinstance(op, TransposeOp | SplitOp):
+        return f"kmodel v4 moves 4-d tensors, not rank {rank}" if rank > 4 else ""
+    if isinstance(op, DepthToSpaceOp):
+        return "" if shape_of(op.input)[0] == 1 else "kmodel v4 depth_to_space takes batch 1"
+    if isinstance(op, ReduceMaxOp | ReduceMinOp):
+        return "" if rank <= 4 else f"kmodel v4 reduces 4-d tensors, not rank {rank}"
+    if isinstance(op, ReduceMeanOp):
+        from kcc.backends.kmodel_v4.uint8_mean import mean_scale
+
+        if rank > 4:
+            return f"kmodel v4 reduces 4-d tensors, not rank {rank}"
+        count = prod(shape_of(op.input)) // max(prod(shape_of(op.output)), 1)
+        qx, qy = inputs[0], outputs[0]
+        sx, sy = float(np.float32(qx.scale_value)), float(np.float32(qy.scale_value))
+        return mean_scale(count, int(qx.zp_value), int(qy.zp_value), sx, sy)[1]
+    return f"kmodel v4 has no exact uint8 {op.name}"
+
+
 # ================================================================================================ driver
 
 
@@ -461,11 +528,13 @@ def lower_function(module: ModuleOp, version: int) -> ProgramOp:
     for op in lw.ops:
         if op in lw.skip or isinstance(op, ConstOp | DownloadOp) or op is ret:
             continue
+        lw.scratch_used = 0
         lower_op(lw, op, downloads)
     if not lw.nodes:
         raise KccError("the program has no runtime node", op="lower-to-kmodel")
-    memory = cast(DictionaryAttr, lw.f.attributes["kcc.memory"]).data
-    main_mem = int(cast(IntegerAttr, memory["main_peak"]).value.data)
+    main_mem = lw.main_peak()
+    if lw.scratch_peak:
+        main_mem = -(-main_mem // 8) * 8 + lw.scratch_peak
     outputs = [lw.loc(v, ret) for v in ret.operands]
     if any(o.pool_name != "main" for o in outputs):
         raise lw.err(ret, "kmodel outputs live in main RAM", hint="download KPU maps before returning them")
@@ -545,5 +614,6 @@ __all__ = [
     "requant_table",
     "shape4",
     "shape_of",
+    "uint8_reason",
     "version_reason",
 ]

@@ -4,6 +4,10 @@
 the step that defines it (function arguments: step 0) to its last use (a value the function returns: the
 `func.return`), both inclusive, so an op's operands and results are live together and never share memory.
 
+**Downloads.** The runtimes write a `kpu.download` of a `kpu.conv2d`'s map at the layer itself (kmodel v3
+`main_out`, v4 `main_mem_output`), wherever the download sits in the function, so its result is live from the
+layer's step (not the download's) to its last use.
+
 **Aliases** (no copy, no memory of their own): `nn.reshape` results, and `nn.slice` results whose elements are
 contiguous in the input (leading dims of size 1, then one dim sliced with step 1, the rest whole), share their
 input's buffer at the view's byte offset. With `concat-in-place` (default on), an `nn.concat` whose inputs are
@@ -67,7 +71,7 @@ from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter
 
 from kcc.dialects.kpu.attrs import LayerArgumentAttr
-from kcc.dialects.kpu.ops import Conv2dOp
+from kcc.dialects.kpu.ops import Conv2dOp, DownloadOp
 from kcc.dialects.kpu.types import KpuRamType
 from kcc.dialects.nn.base import normalize_axis
 from kcc.dialects.nn.const import ConstOp
@@ -196,6 +200,11 @@ def _collect(f: func.FuncOp, main_align: int, concat_in_place: bool) -> tuple[li
     for i, op in enumerate(ops):
         for r in op.results:
             add(r, i, isinstance(op, ConstOp))
+        if isinstance(op, DownloadOp) and op.output in values:
+            # the runtimes write a download at its KPU layer (kpu_conv2d's main output): live from the layer on
+            src = op.input
+            if isinstance(src, OpResult) and isinstance(src.op, Conv2dOp) and src.op in index:
+                values[op.output].start = min(values[op.output].start, index[src.op])
         if isinstance(op, ReshapeOp) and op.input in values and op.output in values:
             values[op.output].parent = op.input
         elif isinstance(op, SliceOp) and op.input in values and op.output in values:

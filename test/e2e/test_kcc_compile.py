@@ -255,13 +255,7 @@ def _compile_ok(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return out
 
 
-V3_NO_PAD = pytest.mark.xfail(
-    reason="kmodel v3 lowering has no pad layer yet (K210_ADD_PADDING): the TF SAME stride-2 stem needs nn.pad",
-    strict=True,
-)
-
-
-@pytest.mark.parametrize("version", [pytest.param("3", marks=V3_NO_PAD), "4"])
+@pytest.mark.parametrize("version", ["3", "4"])
 def test_compile_example_backend(version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from kcc.backends import load_kmodel
 
@@ -294,20 +288,11 @@ def test_compile_yolo_backend_auto(tmp_path: Path, capsys: pytest.CaptureFixture
     load_kmodel(out)
 
 
-# Known backend gaps (issue 8), each a strict xfail so the case turns into a plain test when the gap closes:
-DOWNLOAD_ORDER = pytest.mark.xfail(
-    strict=True,
-    reason="lower-to-kmodel: a kpu.download scheduled after other ops needs its buffer free from its layer on "
-    "(plan-memory does not model the runtime writing the download at the layer)",
-)
-EDGE_PAD = pytest.mark.xfail(
-    strict=True, reason="lower-to-kmodel: kmodel pads with a constant; kpu-legalize's edge pad has no node"
-)
 ZOO_CASES = [
-    pytest.param("mobilenet_v2", "tflite", marks=DOWNLOAD_ORDER),
-    pytest.param("yolov2_tiny", "onnx", marks=EDGE_PAD),
-    pytest.param("blazeface", "tflite", marks=DOWNLOAD_ORDER),
-    pytest.param("unet", "onnx", marks=DOWNLOAD_ORDER),
+    pytest.param("mobilenet_v2", "tflite"),
+    pytest.param("yolov2_tiny", "onnx"),
+    pytest.param("blazeface", "tflite"),
+    pytest.param("unet", "onnx"),
 ]
 
 
