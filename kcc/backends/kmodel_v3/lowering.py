@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from math import prod
 
+from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr
 from xdsl.ir import Operation
 
 from kcc.backends.kmodel_lowering import (
@@ -20,6 +21,7 @@ from kcc.backends.kmodel_lowering import (
     f32_round,
     fc_params,
     fixed_slice,
+    ints,
     is_global_hw,
     kpu_weights,
     kpu_words,
@@ -28,6 +30,9 @@ from kcc.backends.kmodel_lowering import (
     requant_table,
     shape_of,
 )
+from kcc.backends.kmodel_v3.dequantize import lower_dequantize
+from kcc.backends.kmodel_v3.input_loader import load_input
+from kcc.backends.kmodel_v3.pad import lower_pad
 from kcc.dialects.kmodel import v3
 from kcc.dialects.kmodel.attrs import RangeAttr
 from kcc.dialects.kpu.ops import Conv2dOp as KpuConv2dOp
@@ -35,15 +40,17 @@ from kcc.dialects.kpu.ops import DownloadOp, UploadOp
 from kcc.dialects.nn.const import ConstOp
 from kcc.dialects.nn.conv import FullyConnectedOp
 from kcc.dialects.nn.elementwise import AddOp, SigmoidOp, SoftmaxOp
-from kcc.dialects.nn.movement import ConcatOp, ReshapeOp, SliceOp
-from kcc.dialects.nn.pool import ReduceMeanOp
+from kcc.dialects.nn.movement import ConcatOp, PadOp, ReshapeOp, SliceOp
+from kcc.dialects.nn.pool import MaxPool2dOp, ReduceMeanOp
 from kcc.dialects.nn.quant import DequantizeOp, QuantizeOp, RequantizeOp
 from kcc.dialects.nn.types import PerChannelQuantType
 from kcc.errors import KccError
 
 
 def first_input(lw: Lowering) -> None:
-    """v3 takes one input: the uploaded image of the first K210_CONV, or the float vector of a first FC."""
+    """v3 takes one input: the uploaded image of the first K210_CONV, or the float vector of a first FC.
+
+    A function that starts otherwise gets a loader layer first (`kcc.backends.kmodel_v3.input_loader`)."""
     args = list(lw.f.body.block.args)
     if len(args) != 1:
         raise KccError(f"kmodel v3 takes one input, the function has {len(args)}", op="func.func", hint="use --kmodel-version 4")
@@ -52,19 +59,23 @@ def first_input(lw: Lowering) -> None:
     if isinstance(first, UploadOp) and first.input is args[0]:
         users = [u.operation for u in first.output.uses]
         nxt = body[1] if len(body) > 1 else None
-        if nxt is None or not isinstance(nxt, KpuConv2dOp) or nxt.input is not first.output or len(users) != 1:
-            raise lw.err(first, "kmodel v3: the uploaded input must feed the first KPU layer and nothing else")
-        lw.skip.add(first)
+        if isinstance(nxt, KpuConv2dOp) and nxt.input is first.output and len(users) == 1 and len(list(args[0].uses)) == 1:
+            lw.skip.add(first)
+            return
+    elif (isinstance(first, KpuConv2dOp) and first.input is args[0]) or (
+        isinstance(first, FullyConnectedOp) and first.input is args[0] and lw.dtype(args[0], first) == "f32"
+    ):
         return
-    if isinstance(first, KpuConv2dOp) and first.input is args[0]:
-        return
-    if isinstance(first, FullyConnectedOp) and first.input is args[0] and lw.dtype(args[0], first) == "f32":
-        return
-    raise lw.err(
-        first,
-        "kmodel v3's runtime starts only with a KPU layer on the uint8 input image or a float FULLY_CONNECTED",
-        hint="compile with --input-type uint8, or use --kmodel-version 4",
-    )
+    load_input(lw, args[0])
+
+
+def _main_limit(lw: Lowering) -> int:
+    """The planned main-RAM size (what the header's main_mem_usage will hold)."""
+    memory = lw.f.attributes.get("kcc.memory")
+    if not isinstance(memory, DictionaryAttr):
+        return 0
+    peak = memory.data.get("main_peak")
+    return int(peak.value.data) if isinstance(peak, IntegerAttr) else 0
 
 
 def _copy(lw: Lowering, op: Operation, src: RangeAttr, runs: list[tuple[int, int]], out: RangeAttr) -> None:
@@ -96,6 +107,10 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
             input=lw.loc(op.input, op),
             output=lw.loc(op.output, op),
         )
+    elif (
+        isinstance(op, DequantizeOp) and quant_of(op.input) is not None and elem_code(quant_of(op.input) or op.input.type) == "u8"
+    ):
+        lower_dequantize(lw, op, _main_limit(lw))
     elif isinstance(op, QuantizeOp | DequantizeOp):
         q = quant_of(op.output if isinstance(op, QuantizeOp) else op.input)
         if q is None or elem_code(q) != "u8":
@@ -128,6 +143,10 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         )
     elif isinstance(op, ReshapeOp | SliceOp | ConcatOp):
         _movement(lw, op)
+    elif isinstance(op, MaxPool2dOp):
+        _max_pool(lw, op)
+    elif isinstance(op, PadOp):
+        lower_pad(lw, op, _main_limit(lw))
     elif isinstance(op, FullyConnectedOp):
         _fully_connected(lw, op)
     elif isinstance(op, AddOp) and all_f32(lw, op) and shape_of(op.lhs) == shape_of(op.rhs) == shape_of(op.output):
@@ -159,6 +178,47 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         )
     else:
         raise lw.err(op, "not expressible in kmodel v3", hint="use --kmodel-version 4 (or auto)")
+
+
+def _max_pool(lw: Lowering, op: MaxPool2dOp) -> None:
+    """QUANTIZED_MAX_POOL2D: u8, window clipped to the input (padding never wins), initial value 0 (below
+    every u8): exact when input and output share one per-tensor type."""
+    if lw.dtype(op.input, op) != "u8" or (op.input.type != op.output.type and element_of(op.input) != element_of(op.output)):
+        raise lw.err(
+            op,
+            "kmodel v3 max-pools uint8 maps of one quantized type only (no runtime has float MAX_POOL2D)",
+            hint="use --kmodel-version 4",
+        )
+    n, c, h, w = shape_of(op.input)
+    _, oc, oh, ow = shape_of(op.output)
+    kh, kw = ints(op.kernel)
+    sh, sw = ints(op.strides)
+    pt, pl, _pb, _pr = ints(op.pads)
+    if n != 1 or op.dilation_values() != (1, 1):
+        raise lw.err(
+            op,
+            f"kmodel v3 max-pools one image without dilation, got batch {n}, dilation {op.dilation_values()}",
+            hint="use --kmodel-version 4",
+        )
+    lw.emit(
+        v3.QuantizedMaxPool2dOp,
+        op,
+        flags=1,
+        input=lw.loc(op.input, op),
+        output=lw.loc(op.output, op),
+        in_w=w,
+        in_h=h,
+        in_c=c,
+        out_w=ow,
+        out_h=oh,
+        out_c=oc,
+        kernel_w=kw,
+        kernel_h=kh,
+        stride_w=sw,
+        stride_h=sh,
+        pad_w=pl,
+        pad_h=pt,
+    )
 
 
 def _fully_connected(lw: Lowering, op: FullyConnectedOp) -> None:
