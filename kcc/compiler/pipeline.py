@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xdsl.context import Context
@@ -82,6 +83,7 @@ class CompileResult:
     graph_dot: str = ""  # Graphviz of the planned nn/kpu graph (the last graph before lowering)
     accuracy: list[LayerAccuracy] | None = None  # --accuracy-report rows, worst first (None: not asked for)
     accuracy_samples: int = 0  # how many dataset samples the accuracy report ran
+    c_header: bytes = b""  # output format c: the header (model.h) next to `data` (model.c)
 
 
 def module_text(module: ModuleOp) -> str:
@@ -232,8 +234,12 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
     from kcc.passes.quantize import QuantizePass
 
     options.validate()
-    if options.output_format == "c":
-        raise KccError("output format c: the reference C backend has not landed yet", op="options", hint="use -o x.kmodel")
+    if options.output_format == "c" and options.kmodel_version not in ("auto", "4"):
+        raise KccError(
+            f"output format c is generated from a kmodel v4 program, not v{options.kmodel_version}",
+            op="options",
+            hint="drop --kmodel-version (or pass 4) with --output-format c",
+        )
     trace = trace if trace is not None else []
     stages = _Stages(trace, record_ir=options.dump_ir is not None)
     source_format = options.input_format or detect_kind(model_path)
@@ -282,6 +288,7 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
                 weights_quantize_threshold=options.weights_quantize_threshold,
                 output_quantize_threshold=options.output_quantize_threshold,
                 no_quantized_binary=options.no_quantized_binary,
+                target={"3": "kmodel-v3", "4": "kmodel-v4"}.get(options.kmodel_version, "kmodel"),
             ),
         )
         if reference is not None:
@@ -298,7 +305,9 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
         from kcc.passes.lower_to_kmodel import kmodel_version_reason, lower_to_kmodel
     except ImportError as e:
         raise _backend_missing("lower-to-kmodel", e) from None
-    if options.kmodel_version == "auto":
+    if options.output_format == "c":
+        version, reason = 4, "reference C: generated from the kmodel v4 program"
+    elif options.kmodel_version == "auto":
         version, reason = kmodel_version_reason(module)
     else:
         version, reason = int(options.kmodel_version), f"asked for with --kmodel-version {options.kmodel_version}"
@@ -309,8 +318,16 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
         StageRecord("lower-to-kmodel", time.perf_counter() - start, module_text(lowered[0]) if stages.record_ir else None)
     )
     start = time.perf_counter()
-    data = write_kmodel(lowered[0])
-    trace.append(StageRecord("write-kmodel", time.perf_counter() - start))
+    c_header = b""
+    if options.output_format == "c":
+        from kcc.backends.c import emit_c
+
+        source = emit_c(lowered[0], output_shapes=[o.shape for o in outputs], title=f"{Path(model_path).name}")
+        data, c_header = source.source.encode(), source.header.encode()
+        trace.append(StageRecord("emit-c", time.perf_counter() - start))
+    else:
+        data = write_kmodel(lowered[0])
+        trace.append(StageRecord("write-kmodel", time.perf_counter() - start))
     return CompileResult(
         data=data,
         kmodel_version=version,
@@ -324,6 +341,7 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
         graph_dot=dot,
         accuracy=accuracy[0][0] if accuracy else None,
         accuracy_samples=accuracy[0][1] if accuracy else 0,
+        c_header=c_header,
     )
 
 

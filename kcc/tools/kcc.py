@@ -46,7 +46,7 @@ def _compile_options(args: argparse.Namespace) -> CompileOptions:
 
     return CompileOptions(
         input_format=args.input_format,
-        output_format=args.output_format,
+        output_format=args.output_format or "kmodel",
         target=args.target,
         kmodel_version=args.kmodel_version,
         dataset=args.dataset,
@@ -90,6 +90,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     output = args.output or args.output_positional
     if not output:
         raise KccError("no output file", op="options", hint="kcc compile MODEL -o OUT.kmodel")
+    if args.output_format is None and Path(output).suffix.lower() == ".c":
+        args.output_format = "c"  # `-o model.c`: the reference C backend (writes model.c and model.h)
     options = _compile_options(args)
     options.validate()
     check_output_path(output, options.output_format)
@@ -102,6 +104,15 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         raise
     if options.dump_ir is not None:
         _write_dumps(options.dump_ir, result.stages, result.graph_dot)
+    if options.output_format == "c":
+        header = Path(output).with_suffix(".h")
+        _atomic_write_all([(Path(output), result.data), (header, result.c_header)])
+        if options.report:
+            sys.stdout.write(summary_text(result, output))
+        else:
+            print(f"{output}, {header}: reference C (kmodel v4 program), {len(result.data)} + {len(result.c_header)} bytes")
+            sys.stdout.write(accuracy_text(result))
+        return 0
     _atomic_write(Path(output), result.data)
     if options.report:
         sys.stdout.write(summary_text(result, output))
@@ -218,6 +229,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files all or nothing: every temp file first, then the renames."""
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            temps.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _npy_bytes(arr: NDArray[np.generic]) -> bytes:
     import io
 
@@ -268,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("output_positional", nargs="?", metavar="OUT", help="output file (as ncc's `compile IN OUT`; or -o)")
     c.add_argument("-o", "--output", help="output file (.kmodel)")
     c.add_argument("-i", "--input-format", help="tflite or onnx (default: from the extension)")
-    c.add_argument("--output-format", default="kmodel", help="kmodel (default) or c")
+    c.add_argument(
+        "--output-format", default=None, help="kmodel (default) or c (reference C: OUT.c + OUT.h; the default for -o *.c)"
+    )
     c.add_argument("-t", "--target", default="k210", help="k210 (default): KPU + CPU; cpu: no KPU")
     c.add_argument("--kmodel-version", default="auto", help="3, 4 or auto (default: v3 when every layer fits v3)")
     c.add_argument("--dataset", help="calibration images (a folder) or tensors (--dataset-format raw); needed to quantize")
