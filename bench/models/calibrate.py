@@ -4,7 +4,11 @@
 inputs and, layer by layer in graph order, sets each BatchNorm's running mean / variance to the measured
 per-channel mean / variance of its input (over batch, height and width). Later layers are measured with the
 earlier ones already set, so every BatchNorm output is normalised: per-channel mean 0 and variance 1 on the
-calibration inputs (before gamma / beta, which are 1 / 0).
+calibration inputs (before gamma / beta).
+
+Four inputs are enough where every map is large; a net that ends in small maps (2x2 at the end of a 64x64
+MobileNetV1) sees only a few values per channel there, so its builder asks `batchnorm_input_count(net)` for
+enough inputs that every BatchNorm measures at least `BN_VALUES_PER_CHANNEL` values per channel.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import onnxruntime as ort
 
 from bench.models.net import Net
 from bench.models.to_onnx import to_onnx
+
+BN_VALUES_PER_CHANNEL = 64
 
 
 def calibration_inputs(shape: tuple[int, ...], count: int = 4, seed: int = 0) -> np.ndarray:
@@ -35,6 +41,13 @@ def calibration_inputs(shape: tuple[int, ...], count: int = 4, seed: int = 0) ->
         img += 0.1 * rng.standard_normal((c, h, w))
         samples.append((img - img.mean()) / img.std())
     return np.stack(samples).astype(np.float32)
+
+
+def batchnorm_input_count(net: Net, values: int = BN_VALUES_PER_CHANNEL, minimum: int = 4) -> int:
+    """How many calibration inputs give every BatchNorm of `net` at least `values` values per channel (its
+    map's H x W per input), and at least `minimum`."""
+    pixels = [layer.shape[2] * layer.shape[3] for layer in net.layers if layer.kind == "conv" and layer.has_bn]
+    return max(minimum, -(-values // min(pixels))) if pixels else minimum
 
 
 def calibration_session(net: Net) -> ort.InferenceSession:
@@ -63,7 +76,7 @@ def set_batchnorm_from_data(net: Net, inputs: np.ndarray | None = None) -> Net:
             feeds[f"t{j}_mean"] = net.layers[j].weights["bn_mean"]
             feeds[f"t{j}_var"] = net.layers[j].weights["bn_var"]
         (pre,) = session.run([f"t{i}_conv"], feeds)
-        pre = pre.astype(np.float64)
+        pre = np.asarray(pre, np.float64)
         net.layers[i].weights["bn_mean"] = pre.mean(axis=(0, 2, 3)).astype(np.float32)
         net.layers[i].weights["bn_var"] = pre.var(axis=(0, 2, 3)).astype(np.float32)
     return net

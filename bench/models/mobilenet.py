@@ -9,13 +9,21 @@ softmax; 3.5M parameters at alpha 1.0.
 `padding` is "same" (TensorFlow's: stride-2 convs pad 0 before / 1 after on even sizes, as in a converted
 TFLite model) or "symmetric" (k // 2 on every side, as a PyTorch export has). The ONNX forms default to
 symmetric, the TFLite forms to same.
+
+The BatchNorms before a ReLU6 get the shift `bn_beta` (default 1.0: ReLU6 passes 84% of the normalised
+pre-activations). A chain of BN + ReLU layers with random weights and beta 0 is chaotic: each layer
+multiplies the power of a small relative perturbation of its input by E[relu'(h)^2] / Var(relu(h)) = 1.47
+for h ~ N(0, 1) (the mean-field view of batch-normalised nets), so over MobileNetV1's 27 layers the float
+model itself turns uint8 input rounding (41 dB) into an output cosine below 0.99, as no trained classifier
+does. With beta 1 the gain is 1.12 per layer. MobileNetV1's BatchNorm statistics come from
+`batchnorm_input_count` inputs (at least 64 values per channel everywhere).
 """
 
 from __future__ import annotations
 
 import onnx
 
-from bench.models.calibrate import set_batchnorm_from_data
+from bench.models.calibrate import batchnorm_input_count, calibration_inputs, set_batchnorm_from_data
 from bench.models.net import Net
 from bench.models.to_onnx import to_onnx
 from bench.models.to_tflite import to_tflite
@@ -36,8 +44,11 @@ def _pad(padding: str, k: int) -> str | int:
     return "same" if padding == "same" else k // 2
 
 
-def mobilenet_v1(alpha: float = 1.0, size: int = 224, classes: int = 1000, seed: int = 0, padding: str = "same") -> Net:
-    """MobileNetV1 as a `Net` with BatchNorm set from data (input 'input' [1, 3, size, size], output 'probs')."""
+def mobilenet_v1(
+    alpha: float = 1.0, size: int = 224, classes: int = 1000, seed: int = 0, padding: str = "same", bn_beta: float = 1.0
+) -> Net:
+    """MobileNetV1 as a `Net` with BatchNorm set from data (input 'input' [1, 3, size, size], output 'probs');
+    every BatchNorm shifts by `bn_beta` (see the module docstring)."""
     net = Net(f"mobilenet_v1_{alpha:g}_{size}", seed)
     ch = int(32 * alpha)
     x = net.conv(net.input("input", 3, size, size), ch, 3, 2, pad=_pad(padding, 3), act="relu6")
@@ -47,7 +58,10 @@ def mobilenet_v1(alpha: float = 1.0, size: int = 224, classes: int = 1000, seed:
         x = net.conv(x, ch, 1, act="relu6")
     x = net.fc(net.global_avgpool(x, "AVERAGE_POOL_2D"), classes)
     net.output("probs", net.softmax(x))
-    return set_batchnorm_from_data(net)
+    for layer in net.layers:
+        if layer.has_bn:
+            layer.weights["bn_beta"][:] = bn_beta
+    return set_batchnorm_from_data(net, calibration_inputs((1, 3, size, size), batchnorm_input_count(net)))
 
 
 def _divisible(v: float, d: int = 8) -> int:
@@ -56,8 +70,11 @@ def _divisible(v: float, d: int = 8) -> int:
     return new + d if new < 0.9 * v else new
 
 
-def mobilenet_v2(alpha: float = 1.0, size: int = 224, classes: int = 1000, seed: int = 0, padding: str = "same") -> Net:
-    """MobileNetV2 as a `Net` with BatchNorm set from data (input 'input' [1, 3, size, size], output 'probs')."""
+def mobilenet_v2(
+    alpha: float = 1.0, size: int = 224, classes: int = 1000, seed: int = 0, padding: str = "same", bn_beta: float = 1.0
+) -> Net:
+    """MobileNetV2 as a `Net` with BatchNorm set from data (input 'input' [1, 3, size, size], output 'probs');
+    the BatchNorms before a ReLU6 shift by `bn_beta` (the linear bottlenecks keep 0; see the module docstring)."""
     net = Net(f"mobilenet_v2_{alpha:g}_{size}", seed)
     ch = _divisible(32 * alpha)
     x = net.conv(net.input("input", 3, size, size), ch, 3, 2, pad=_pad(padding, 3), act="relu6")
@@ -73,6 +90,9 @@ def mobilenet_v2(alpha: float = 1.0, size: int = 224, classes: int = 1000, seed:
     x = net.conv(x, _divisible(1280 * alpha) if alpha > 1.0 else 1280, 1, act="relu6")
     x = net.fc(net.global_avgpool(x, "MEAN"), classes)
     net.output("probs", net.softmax(x))
+    for layer in net.layers:
+        if layer.has_bn and layer.attrs["act"] == "relu6":
+            layer.weights["bn_beta"][:] = bn_beta
     return set_batchnorm_from_data(net)
 
 

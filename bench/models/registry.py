@@ -62,8 +62,10 @@ MODELS: dict[str, ModelSpec] = {
             "MobileNetV1 1.0 224",
             "Howard et al. 2017, arXiv:1704.04861: 13 depthwise-separable blocks, 4.2M parameters",
             {"onnx": mobilenet_v1_onnx, "tflite": mobilenet_v1_tflite},
-            {"full": {"alpha": 1.0, "size": 224}, "tiny": {"alpha": 0.25, "size": 32, "classes": 10}},
-            {"full": (1, 3, 224, 224), "tiny": (1, 3, 32, 32)},
+            # tiny at 64x64: the last blocks run on 2x2 maps (at 32x32 they are 1x1, where a 3x3 depthwise conv
+            # only uses its centre tap and each BatchNorm channel sees one value per input)
+            {"full": {"alpha": 1.0, "size": 224}, "tiny": {"alpha": 0.25, "size": 64, "classes": 10}},
+            {"full": (1, 3, 224, 224), "tiny": (1, 3, 64, 64)},
             ("probs",),
         ),
         ModelSpec(
@@ -71,8 +73,8 @@ MODELS: dict[str, ModelSpec] = {
             "MobileNetV2 1.0 224",
             "Sandler et al. 2018, arXiv:1801.04381: inverted residuals (expansion 6, linear bottlenecks), 3.5M parameters",
             {"onnx": mobilenet_v2_onnx, "tflite": mobilenet_v2_tflite},
-            {"full": {"alpha": 1.0, "size": 224}, "tiny": {"alpha": 0.25, "size": 32, "classes": 10}},
-            {"full": (1, 3, 224, 224), "tiny": (1, 3, 32, 32)},
+            {"full": {"alpha": 1.0, "size": 224}, "tiny": {"alpha": 0.25, "size": 64, "classes": 10}},  # 2x2 last maps
+            {"full": (1, 3, 224, 224), "tiny": (1, 3, 64, 64)},
             ("probs",),
         ),
         ModelSpec(
