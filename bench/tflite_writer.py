@@ -126,7 +126,7 @@ def _vector(b: flatbuffers.Builder, offsets: Sequence[int], start: Callable[[fla
     return b.EndVector()
 
 
-def _ints(b: flatbuffers.Builder, values: Sequence[int]) -> int:
+def _ints(b: flatbuffers.Builder, values: Sequence[int] | np.ndarray[Any, Any]) -> int:
     return b.CreateNumpyVector(np.asarray(values, dtype=np.int32))
 
 
