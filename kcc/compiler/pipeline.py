@@ -288,7 +288,6 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
                 weights_quantize_threshold=options.weights_quantize_threshold,
                 output_quantize_threshold=options.output_quantize_threshold,
                 no_quantized_binary=options.no_quantized_binary,
-                target={"3": "kmodel-v3", "4": "kmodel-v4"}.get(options.kmodel_version, "kmodel"),
             ),
         )
         if reference is not None:
