@@ -22,6 +22,7 @@ from xdsl.ir import Attribute
 from xdsl.utils.exceptions import VerifyException
 
 from kcc.errors import KccError
+from kcc.frontends.finite import NON_FINITE_HINT, ONNX_WEIGHT_INPUTS, non_finite_message
 from kcc.frontends.onnx.builder import GraphBuilder, NodeContext, element_type_of, tensor_type
 from kcc.frontends.onnx.fold import fold_and_infer, node_label
 from kcc.frontends.onnx.loader import ModelSource, default_opset, load_model
@@ -128,6 +129,11 @@ def _convert_node(builder: GraphBuilder, node: onnx.NodeProto, index: int) -> No
             f"unsupported ONNX op '{node.op_type}'", op=label, index=index, hint="supported: " + ", ".join(supported_ops())
         )
     ctx = NodeContext(builder, node, index)
+    for i, role in ONNX_WEIGHT_INPUTS.get(node.op_type, ()):
+        weight = ctx.maybe_const(i)
+        message = None if weight is None else non_finite_message(weight, role, i, ctx.input_name(i))
+        if message is not None:
+            raise ctx.error(message, hint=NON_FINITE_HINT)
     conv(ctx)
     for i, name in enumerate(node.output):
         if name and ctx.output_used(i) and name not in builder.values and name not in builder.constants:

@@ -251,6 +251,7 @@ class GraphBuilder:
                     index=op.index,
                     hint="supported: " + ", ".join(supported_ops()),
                 )
+            ctx.check_finite_weights()
             try:
                 fn(ctx)
             except VerifyException as e:
@@ -380,6 +381,17 @@ class OpContext:
             name = self.input_tensor(i).name if self.has_input(i) else "<missing>"
             raise self.error(f"{what} (input #{i} '{name}') must be a constant tensor", hint="kcc needs it at compile time")
         return v
+
+    def check_finite_weights(self) -> None:
+        """Refuse NaN / Inf in this operator's constant weight inputs (`kcc.frontends.finite`)."""
+        from kcc.frontends.finite import NON_FINITE_HINT, TFLITE_WEIGHT_INPUTS, non_finite_message
+
+        for i, role in TFLITE_WEIGHT_INPUTS.get(self.name, ()):
+            v = self.maybe_const(i)
+            if v is not None:
+                message = non_finite_message(v, role, i, self.input_tensor(i).name)
+                if message is not None:
+                    raise self.error(message, hint=NON_FINITE_HINT)
 
     # -- outputs ---------------------------------------------------------------------------------------------
 
