@@ -441,6 +441,58 @@ def movement_is_free(lw: Lowering, op: ReshapeOp | SliceOp | ConcatOp) -> bool:
     return is_view(lw, op, lw.loc(op.input, op), lw.loc(op.output, op))
 
 
+# ================================================================================================ uint8 rules
+
+
+def uint8_reason(op: Operation, inputs: list[QuantType], outputs: list[QuantType], version: int) -> str:
+    """Why CPU op `op` would have no exact kmodel `version` lowering if it ran on uint8 with the per-tensor types
+    `inputs` (its data operands) / `outputs` (its results); "" when it has one. `quantize{target=kmodel...}` keeps
+    the ops with a reason in float (dequantize / quantize at the edges), so `kcc compile` never produces a uint8
+    op the kmodel cannot run exactly."""
+    from kcc.dialects.nn.movement import DepthToSpaceOp, PadOp, ResizeOp, SplitOp, TransposeOp
+    from kcc.dialects.nn.pool import MaxPool2dOp, ReduceMaxOp, ReduceMinOp
+
+    if any(elem_code(t) != "u8" for t in (*inputs, *outputs)):
+        return "kmodel runs per-tensor uint8 only"
+    rank = len(shape_of(op.operands[0])) if op.operands else 0
+    if isinstance(op, ReshapeOp | SliceOp | ConcatOp):
+        return ""
+    if isinstance(op, MaxPool2dOp):
+        if op.dilation_values() != (1, 1):
+            return "kmodel pools are not dilated"
+        if version == 3 and shape_of(op.input)[0] != 1:
+            return "kmodel v3 max-pools one image"
+        return ""
+    if isinstance(op, PadOp):
+        if op.mode.data not in ("constant", "edge"):
+            return f"kmodel pads with a constant or the edge value, not {op.mode.data!r}"
+        if version == 4 and rank > 4:
+            return f"kmodel v4 pads 4-d tensors, not rank {rank}"
+        return ""
+    if isinstance(op, ResizeOp):
+        from kcc.backends.kmodel_v4.resize import nearest_reason
+
+        return nearest_reason(op)
+    if version == 3:
+        return f"kmodel v3 has no uint8 {op.name} layer"
+    if isinstance(op, TransposeOp | SplitOp):
+        return f"kmodel v4 moves 4-d tensors, not rank {rank}" if rank > 4 else ""
+    if isinstance(op, DepthToSpaceOp):
+        return "" if shape_of(op.input)[0] == 1 else "kmodel v4 depth_to_space takes batch 1"
+    if isinstance(op, ReduceMaxOp | ReduceMinOp):
+        return "" if rank <= 4 else f"kmodel v4 reduces 4-d tensors, not rank {rank}"
+    if isinstance(op, ReduceMeanOp):
+        from kcc.backends.kmodel_v4.uint8_mean import mean_scale
+
+        if rank > 4:
+            return f"kmodel v4 reduces 4-d tensors, not rank {rank}"
+        count = prod(shape_of(op.input)) // max(prod(shape_of(op.output)), 1)
+        qx, qy = inputs[0], outputs[0]
+        sx, sy = float(np.float32(qx.scale_value)), float(np.float32(qy.scale_value))
+        return mean_scale(count, int(qx.zp_value), int(qy.zp_value), sx, sy)[1]
+    return f"kmodel v4 has no exact uint8 {op.name}"
+
+
 # ================================================================================================ driver
 
 
@@ -562,5 +614,6 @@ __all__ = [
     "requant_table",
     "shape4",
     "shape_of",
+    "uint8_reason",
     "version_reason",
 ]

@@ -44,6 +44,11 @@ def parse_floats(name: str, text: str) -> tuple[float, ...]:
     return values
 
 
+# The K210's general-purpose SRAM (6 MiB; the other 2 MiB are the KPU's). The firmware, the kmodel itself and the
+# application share it, so a program whose main-RAM peak alone is above it can never run.
+K210_MAIN_RAM = 6 * 1024 * 1024
+
+
 @dataclass
 class CompileOptions:
     """The options of one compilation (defaults: ncc v0.2's)."""
@@ -61,6 +66,7 @@ class CompileOptions:
     input_shapes: list[str] = field(default_factory=lambda: list[str]())  # `[name:]d0,d1,...` as kcc import
     calibrate_method: str = "no_clip"  # no_clip | l2 | kld
     max_allocator_solve_secs: int = 60  # CP-SAT time limit of plan-memory (0: first-fit only)
+    main_ram_limit: int = K210_MAIN_RAM  # main-RAM bytes the program may use (0: no limit)
     weights_quantize_threshold: float = 32.0
     output_quantize_threshold: int = 1024
     no_quantized_binary: bool = False
@@ -93,6 +99,8 @@ class CompileOptions:
                 op="options",
                 hint="drop --input-mean/--input-std, or use --input-type float",
             )
+        if self.main_ram_limit < 0:
+            raise KccError(f"--main-ram-limit {self.main_ram_limit} must be >= 0 (0: no limit)", op="options")
         if self.max_allocator_solve_secs < 0:
             raise KccError(f"--max-allocator-solve-secs {self.max_allocator_solve_secs} must be >= 0", op="options")
         if not (self.weights_quantize_threshold > 0 and math.isfinite(self.weights_quantize_threshold)):
@@ -135,7 +143,8 @@ def check_output_path(output: str, output_format: str) -> None:
             op="options",
             hint=f"name the file *{suffix}" + (", or pass --output-format c for C" if output_format == "kmodel" else ""),
         )
-    if p.is_dir():
-        raise KccError(f"output '{output}' is a directory", op="options")
+    for q in (p, p.with_suffix(".h")) if output_format == "c" else (p,):
+        if q.is_dir():
+            raise KccError(f"output '{q}' is a directory", op="options", hint="choose another output name")
     if not p.parent.is_dir():
         raise KccError(f"output directory '{p.parent}' does not exist", op="options", hint="create it first")

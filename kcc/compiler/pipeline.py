@@ -288,13 +288,14 @@ def compile_model(model_path: str, options: CompileOptions, trace: list[StageRec
                 weights_quantize_threshold=options.weights_quantize_threshold,
                 output_quantize_threshold=options.output_quantize_threshold,
                 no_quantized_binary=options.no_quantized_binary,
+                target={"3": "kmodel-v3", "4": "kmodel-v4"}.get(options.kmodel_version, "kmodel"),
             ),
         )
         if reference is not None:
             ref = reference
             stages.run("accuracy-report", module, lambda: accuracy.append(_accuracy_rows(ref, module, options)))
     with _solver_progress(options.progress, options.max_allocator_solve_secs):
-        stages.apply(module, PlanMemoryPass(max_solve_secs=options.max_allocator_solve_secs))
+        stages.apply(module, PlanMemoryPass(max_solve_secs=options.max_allocator_solve_secs, main_limit=options.main_ram_limit))
     memory = memory_figures(module)
     _, outputs = signature(entry_function(module), source_format)
     dot = graph_dot(module)

@@ -38,6 +38,12 @@ Options (ncc v0.2's meanings where ncc has the option):
   stays in float.
 * `no-quantized-binary`: CPU binary ops always stay in float.
 * `weight-bits` 8 (default) | 16: the KPU's 8- or 16-bit weight mode.
+* `target` any (default) | kmodel | kmodel-v3 | kmodel-v4: with a kmodel target, a CPU op stays uint8 only when
+  the kmodel (version 3, 4; `kmodel`: 4, the auto choice) runs its uint8 form bit-exactly
+  (`kcc.backends.kmodel_lowering.uint8_reason`: data movement, max pools, nearest resizes whose index maps
+  agree, checked uint8 means, uint8 max/min reductions on v4); anything else (avg pools, binary ops, means whose
+  fixed-point rescale no f32 scale reproduces, ...) runs in float between a dequantize and a quantize.
+  `kcc compile` passes the kmodel target; `any` keeps every uint8 form kcc has (the interpreter runs them all).
 """
 
 from __future__ import annotations
@@ -119,6 +125,11 @@ BINARY_OPS: tuple[type[Operation], ...] = (AddOp, SubOp, MulOp)
 RANGE_PARAMS_OPS: tuple[type[Operation], ...] = (AvgPool2dOp, ReduceMeanOp, ConcatOp)
 """Other CPU ops with a uint8 form whose result gets parameters from its own range (concat: unless all inputs
 share one quantization; inputs with other parameters are requantized to the result's)."""
+
+
+TARGET_VERSIONS = {"kmodel": 4, "kmodel-v3": 3, "kmodel-v4": 4}
+"""kmodel targets and the version whose uint8 rules they follow (`kmodel`: version auto, v4's superset of uint8
+CPU nodes; the auto choice then picks v4 when a uint8 op has no v3 layer)."""
 
 
 def _ui8(scale: float, zero_point: int) -> QuantType:
@@ -211,7 +222,21 @@ class _Rewrite:
     # ------------------------------------------------------------------ modes
     def decide(self, op: Operation, index: int) -> str:
         """'kpu', 'cpu-conv' (fake conv kept in float on the CPU), 'same' / 'q' (quantized CPU op), 'float',
-        'keep' (constants, conversions and already-quantized ops: only their operands are re-pointed)."""
+        'keep' (constants, conversions and already-quantized ops: only their operands are re-pointed).
+        With a kmodel `target`, a CPU op whose uint8 form the kmodel cannot run exactly is 'float'."""
+        mode = self.decide_form(op, index)
+        version = TARGET_VERSIONS.get(self.options.target)
+        if mode in ("same", "q") and version is not None:
+            from kcc.backends.kmodel_lowering import uint8_reason
+
+            ins = [self.quant_type_of(v) for v in op.operands]
+            outs = [self.quant_type_of(r) for r in op.results]
+            known = [t for t in (*ins, *outs) if t is not None]
+            if len(known) == len(ins) + len(outs) and uint8_reason(op, ins, outs, version):  # pyright: ignore[reportArgumentType]
+                return "float"
+        return mode
+
+    def decide_form(self, op: Operation, index: int) -> str:
         o = self.options
         if isinstance(op, FakeConv2dOp):
             w = _const(op.weight)
@@ -601,6 +626,7 @@ def _check_options(p: QuantizePass) -> None:
         (p.inference_type in ("uint8", "float"), f"inference-type {p.inference_type!r}", "uint8 or float"),
         (p.input_type in ("uint8", "float"), f"input-type {p.input_type!r}", "uint8 or float"),
         (p.weight_bits in (8, 16), f"weight-bits {p.weight_bits}", "8 or 16"),
+        (p.target in ("any", *TARGET_VERSIONS), f"target {p.target!r}", "any, kmodel, kmodel-v3 or kmodel-v4"),
         (p.weights_quantize_threshold > 0, f"weights-quantize-threshold {p.weights_quantize_threshold}", "> 0"),
         (p.output_quantize_threshold >= 0, f"output-quantize-threshold {p.output_quantize_threshold}", ">= 0"),
     ]
@@ -632,6 +658,7 @@ class QuantizePass(ModulePass):
     output_quantize_threshold: int = 1024
     no_quantized_binary: bool = False
     weight_bits: int = 8
+    target: str = "any"  # any | kmodel | kmodel-v3 | kmodel-v4: keep uint8 only the CPU ops that target runs exactly
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         quantize_module(op, self)

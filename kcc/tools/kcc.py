@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from xdsl.dialects.builtin import ModuleOp
 
+from kcc.compiler.options import K210_MAIN_RAM
 from kcc.errors import KccError
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def _compile_options(args: argparse.Namespace) -> CompileOptions:
         input_shapes=list(args.input_shape),
         calibrate_method=args.calibrate_method,
         max_allocator_solve_secs=integer("--max-allocator-solve-secs", args.max_allocator_solve_secs),
+        main_ram_limit=integer("--main-ram-limit", args.main_ram_limit),
         weights_quantize_threshold=number("--weights-quantize-threshold", args.weights_quantize_threshold),
         output_quantize_threshold=integer("--output-quantize-threshold", args.output_quantize_threshold),
         no_quantized_binary=args.no_quantized_binary,
@@ -218,28 +220,40 @@ def load_input(path: str, shape: tuple[int, ...], dtype: np.dtype[np.generic]) -
     return arr
 
 
+def _file_mode() -> int:
+    """The mode open() would give a new file (0666 less the umask); mkstemp's own 0600 would survive the rename."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write_all([(path, data)])
 
 
 def _atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
-    """Write several files all or nothing: every temp file first, then the renames."""
+    """Write several files all or nothing: every temp file first (flushed to disk), then the renames. A path
+    that cannot take the file (a directory, no permission) is found before anything is renamed."""
+    for path, _ in files:
+        if path.is_dir():
+            raise KccError(f"cannot write {path}: it is a directory", op="output", hint="choose another output name")
     temps: list[tuple[str, Path]] = []
+    mode = _file_mode()
     try:
         for path, data in files:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
             temps.append((tmp, path))
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+                fh.flush()
+                os.fsync(fd)
         for tmp, path in temps:
             os.replace(tmp, path)
+    except OSError as e:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise KccError(f"cannot write {e.filename or 'the output'}: {e.strerror}", op="output") from None
     except BaseException:
         for tmp, _ in temps:
             Path(tmp).unlink(missing_ok=True)
@@ -269,10 +283,11 @@ def _cmd_infer(args: argparse.Namespace) -> int:
         raise KccError(f"cannot create output directory {outdir}: {e.strerror}", op="infer") from None
     stem = Path(args.input).stem
     little = [np.ascontiguousarray(o, dtype=o.dtype.newbyteorder("<")) for o in result.outputs]
-    _atomic_write(outdir / f"{stem}.bin", b"".join(o.tobytes() for o in little))
+    files = [(outdir / f"{stem}.bin", b"".join(o.tobytes() for o in little))]
     for i, o in enumerate(little):
-        _atomic_write(outdir / f"{stem}_{i}.npy", _npy_bytes(o))
-        _atomic_write(outdir / f"{stem}_{i}.bin", o.tobytes())
+        files += [(outdir / f"{stem}_{i}.npy", _npy_bytes(o)), (outdir / f"{stem}_{i}.bin", o.tobytes())]
+    _atomic_write_all(files)  # all outputs of this run or none: never a mix of old and new
+    for i, o in enumerate(little):
         print(f"output {i}: {o.dtype}[{o.size}] -> {outdir / f'{stem}_{i}.npy'}")
     if args.timing:
         for t in result.timings:
@@ -316,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--calibrate-method", default="no_clip", help="no_clip (default), l2 or kld")
     c.add_argument("--max-allocator-solve-secs", default="60", help="CP-SAT time for the memory plan (default 60; 0 first-fit)")
+    c.add_argument(
+        "--main-ram-limit",
+        default=str(K210_MAIN_RAM),
+        help=f"main-RAM bytes the program may use (default {K210_MAIN_RAM}, the K210's 6 MiB; 0: no limit)",
+    )
     c.add_argument("--weights-quantize-threshold", default="32", help="wider weight ranges run in float on the CPU (32)")
     c.add_argument("--output-quantize-threshold", default="1024", help="smaller CPU binary ops stay float (1024)")
     c.add_argument("--no-quantized-binary", action="store_true", help="CPU binary ops always in float")
@@ -365,6 +385,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KccError as e:
         print(f"kcc: error: {e}", file=sys.stderr)
         return e.exit_code
+    except KeyboardInterrupt:
+        print("kcc: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

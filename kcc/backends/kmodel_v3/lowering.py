@@ -33,6 +33,7 @@ from kcc.backends.kmodel_lowering import (
 from kcc.backends.kmodel_v3.dequantize import lower_dequantize
 from kcc.backends.kmodel_v3.input_loader import load_input
 from kcc.backends.kmodel_v3.pad import lower_pad
+from kcc.backends.kmodel_v4.resize import nearest_reason
 from kcc.dialects.kmodel import v3
 from kcc.dialects.kmodel.attrs import RangeAttr
 from kcc.dialects.kpu.ops import Conv2dOp as KpuConv2dOp
@@ -40,8 +41,8 @@ from kcc.dialects.kpu.ops import DownloadOp, UploadOp
 from kcc.dialects.nn.const import ConstOp
 from kcc.dialects.nn.conv import FullyConnectedOp
 from kcc.dialects.nn.elementwise import AddOp, SigmoidOp, SoftmaxOp
-from kcc.dialects.nn.movement import ConcatOp, PadOp, ReshapeOp, SliceOp
-from kcc.dialects.nn.pool import MaxPool2dOp, ReduceMeanOp
+from kcc.dialects.nn.movement import ConcatOp, PadOp, ReshapeOp, ResizeOp, SliceOp
+from kcc.dialects.nn.pool import AvgPool2dOp, MaxPool2dOp, ReduceMeanOp
 from kcc.dialects.nn.quant import DequantizeOp, QuantizeOp, RequantizeOp
 from kcc.dialects.nn.types import PerChannelQuantType
 from kcc.errors import KccError
@@ -145,6 +146,10 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         _movement(lw, op)
     elif isinstance(op, MaxPool2dOp):
         _max_pool(lw, op)
+    elif isinstance(op, AvgPool2dOp):
+        _avg_pool(lw, op)
+    elif isinstance(op, ResizeOp):
+        _resize(lw, op)
     elif isinstance(op, PadOp):
         lower_pad(lw, op, _main_limit(lw))
     elif isinstance(op, FullyConnectedOp):
@@ -263,3 +268,70 @@ def _movement(lw: Lowering, op: ReshapeOp | SliceOp | ConcatOp) -> None:
         starts, ends, steps = fixed_slice(op)
         runs = byte_runs(shape_of(op.input), starts, ends, steps, BYTES[lw.dtype(op.input, op)])
     _copy(lw, op, src, runs, out)
+
+
+def _avg_pool(lw: Lowering, op: AvgPool2dOp) -> None:
+    """AVERAGE_POOL2D (f32): the in-bounds taps summed in float32 in (ky, kx) order, divided by their count
+    (QUANTIZED_AVERAGE_POOL2D exists in the format but no runtime implements it)."""
+    if not all_f32(lw, op):
+        raise lw.err(
+            op,
+            "no kmodel v3 runtime implements QUANTIZED_AVERAGE_POOL2D",
+            hint="quantize with target=kmodel-v3 keeps it in float",
+        )
+    n, c, h, w = shape_of(op.input)
+    _, oc, oh, ow = shape_of(op.output)
+    kh, kw = ints(op.kernel)
+    sh, sw = ints(op.strides)
+    pt, pl, pb, pr = ints(op.pads)
+    if n != 1:
+        raise lw.err(op, f"kmodel v3 pools one image, got batch {n}", hint="use --kmodel-version 4")
+    if op.count_include_pad.value.data and (pt or pl or pb or pr):
+        raise lw.err(op, "kmodel v3 averages over the taps inside the input, not over explicit pads (count_include_pad)")
+    lw.emit(
+        v3.AveragePool2dOp,
+        op,
+        flags=1,
+        input=lw.loc(op.input, op),
+        output=lw.loc(op.output, op),
+        in_w=w,
+        in_h=h,
+        in_c=c,
+        out_w=ow,
+        out_h=oh,
+        out_c=oc,
+        kernel_w=kw,
+        kernel_h=kh,
+        stride_w=sw,
+        stride_h=sh,
+        pad_w=pl,
+        pad_h=pt,
+        act=0,
+    )
+
+
+def _resize(lw: Lowering, op: ResizeOp) -> None:
+    """RESIZE_NEAREST_NEIGHBOR (f32) / QUANTIZED_RESIZE_NEAREST_NEIGHBOR (u8, one quantized type): a gather, exact
+    when the runtime's index maps equal nn's (`kcc.backends.kmodel_v4.resize`)."""
+    why = nearest_reason(op)
+    if why:
+        raise lw.err(op, why, hint="use a nearest resize with asymmetric coordinates and floor rounding")
+    n, c, h, w = shape_of(op.input)
+    _, _, oh, ow = shape_of(op.output)
+    dt = lw.dtype(op.input, op)
+    if n != 1 or (dt == "u8" and element_of(op.input) != element_of(op.output)):
+        raise lw.err(op, f"kmodel v3 resizes one image of one type (batch {n})", hint="use --kmodel-version 4")
+    cls = v3.ResizeNearestNeighborOp if dt == "f32" else v3.QuantizedResizeNearestNeighborOp
+    lw.emit(
+        cls,
+        op,
+        flags=1,
+        input=lw.loc(op.input, op),
+        output=lw.loc(op.output, op),
+        in_w=w,
+        in_h=h,
+        channels=c,
+        out_w=ow,
+        out_h=oh,
+        align_corners=0,
+    )

@@ -31,6 +31,8 @@ from kcc.backends.kmodel_lowering import (
     shape4,
     shape_of,
 )
+from kcc.backends.kmodel_v4.elementwise import lower_elementwise
+from kcc.backends.kmodel_v4.uint8_mean import mean_scale
 from kcc.dialects.kmodel import v4
 from kcc.dialects.kmodel.attrs import RangeAttr
 from kcc.dialects.kpu.ops import Conv2dOp as KpuConv2dOp
@@ -38,7 +40,7 @@ from kcc.dialects.kpu.ops import DownloadOp, UploadOp
 from kcc.dialects.nn.base import normalize_axis
 from kcc.dialects.nn.const import ConstOp, dense_to_numpy
 from kcc.dialects.nn.conv import Conv2dOp, FullyConnectedOp
-from kcc.dialects.nn.elementwise import AddOp, SoftmaxOp
+from kcc.dialects.nn.elementwise import SoftmaxOp
 from kcc.dialects.nn.movement import ConcatOp, DepthToSpaceOp, PadOp, ReshapeOp, SliceOp, SplitOp, TransposeOp
 from kcc.dialects.nn.pool import MaxPool2dOp, ReduceMaxOp, ReduceMeanOp, ReduceMinOp
 from kcc.dialects.nn.quant import DequantizeOp, QuantizeOp, RequantizeOp
@@ -160,19 +162,6 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
             fused_activation=[f32_round(act[0]), f32_round(act[1])],
             bias=b,
         )
-    elif isinstance(op, AddOp) and all_f32(lw, op):
-        lw.emit(
-            v4.BinaryOp,
-            op,
-            in_a=lw.loc(op.lhs, op),
-            in_b=lw.loc(op.rhs, op),
-            out=lw.loc(op.output, op),
-            binary_op=0,
-            a_shape=shape4(shape_of(op.lhs)),
-            b_shape=shape4(shape_of(op.rhs)),
-            out_shape=shape4(shape_of(op.output)),
-            fused_activation=[-FLT_MAX, FLT_MAX],
-        )
     elif isinstance(op, SoftmaxOp) and all_f32(lw, op):
         shape = shape_of(op.input)
         axis = normalize_axis(op.axis.value.data, len(shape))
@@ -189,6 +178,8 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
             outer_size=prod(shape[:-1]),
             beta=1.0,
         )
+    elif lower_elementwise(lw, op):
+        return
     elif isinstance(op, ReduceMeanOp | ReduceMaxOp | ReduceMinOp):
         _reduce(lw, op)
     elif isinstance(op, Conv2dOp):
@@ -363,62 +354,26 @@ def _reduce(lw: Lowering, op: ReduceMeanOp | ReduceMaxOp | ReduceMinOp) -> None:
     raise lw.err(op, f"a {lw.dtype(op.input, op)} {op.name} has no exact kmodel v4 node", hint="keep it in float")
 
 
-MAX_MEAN_CHECK = 1 << 26  # elements of the exhaustive check of a quantized mean's requantization
-
-
 def _quantized_mean(lw: Lowering, op: ReduceMeanOp, in4: list[int], out4: list[int]) -> None:
     """uint8 MEAN (TFLite reference: integer sum of `q - zp_x`, fixed-point rescale) as three exact f32 nodes:
     dequantize with scale 1 (`q - zp_x` as f32 integers), reduce sum (exact below 2^24), quantize with a scale
     `k` chosen so that `roundf(f32(T·k) + zp_y)` equals the interpreter's fixed-point result for EVERY possible
-    sum `T` (checked exhaustively here); no such `k` -> KccError."""
-    from kcc.interp.kernels.fixed_point import quantize_multiplier
-    from kcc.interp.kernels.tflite_int import mean_integer
-
+    sum `T` (checked exhaustively, `kcc.backends.kmodel_v4.uint8_mean`); no such `k` -> KccError (the quantize
+    pass with `target=kmodel` keeps such means in float, so `kcc compile` never meets it)."""
     qx, qy = quant_of(op.input), quant_of(op.output)
     if qx is None or qy is None or elem_code(qx) != "u8" or elem_code(qy) != "u8":
         raise lw.err(op, "kmodel v4 takes uint8 per-tensor quantized means only")
     count = prod(in4) // prod(out4)
     zx, zy = int(qx.zp_value), int(qy.zp_value)
     sx, sy = float(np.float32(qx.scale_value)), float(np.float32(qy.scale_value))
-    if 255 * count >= 1 << 24 or (255 * count + 1) * count > MAX_MEAN_CHECK:
-        raise lw.err(op, f"a uint8 mean over {count} elements is beyond the exactly checked size", hint="keep it in float")
-    raw = np.arange(255 * count + 1, dtype=np.int64)  # every possible sum of the stored values
-    x = np.clip(raw[:, None] - 255 * np.arange(count, dtype=np.int64)[None, :], 0, 255).astype(np.uint8)
-    mult, shift = quantize_multiplier(sx / sy)
-    want = np.clip(mean_integer(x, (1,), False, zx, zy, mult, shift), 0, 255)
-    total = (raw - zx * count).astype(np.float32)
-    k = _matching_scale(total, zy, want, sx / (sy * count))
+    k, why = mean_scale(count, zx, zy, sx, sy)
     if k is None:
-        raise lw.err(
-            op,
-            f"no f32 scale reproduces the fixed-point uint8 mean over {count} elements (scales {sx} -> {sy})",
-            hint="keep this mean in float (--inference-type float)",
-        )
-    mid4 = in4
-    deq = lw.scratch(4 * prod(mid4), "f32")
+        raise lw.err(op, why, hint="keep this mean in float (quantize{target=kmodel} does)")
+    deq = lw.scratch(4 * prod(in4), "f32")
     summed = lw.scratch(4 * prod(out4), "f32")
     lw.emit(v4.DequantizeOp, op, input=lw.loc(op.input, op), output=deq, zero_point=zx, scale=1.0)
-    lw.emit(v4.ReduceOp, op, input=deq, output=summed, reduce_op=3, in_shape=mid4, out_shape=out4, init_value=0.0)
+    lw.emit(v4.ReduceOp, op, input=deq, output=summed, reduce_op=3, in_shape=in4, out_shape=out4, init_value=0.0)
     lw.emit(v4.QuantizeOp, op, input=summed, output=lw.loc(op.output, op), zero_point=zy, scale=k)
-
-
-def _quantize_node(x: np.ndarray, k: np.float32, zp: int) -> np.ndarray:
-    """The v4 runtime's quantize: clamp(roundf(f32(x·k) + zp), 0, 255) in float32."""
-    y = ((x * k).astype(np.float32) + np.float32(zp)).astype(np.float32)
-    r = np.sign(y) * np.floor(np.abs(y) + np.float32(0.5))
-    return np.clip(r, 0, 255)
-
-
-def _matching_scale(total: np.ndarray, zp: int, want: np.ndarray, real: float, ulps: int = 256) -> float | None:
-    """An f32 k within `ulps` of f32(`real`) (nearest first) with `_quantize_node(total, k, zp) == want` for every
-    element, else None."""
-    up = down = np.float32(real)
-    for step in range(ulps + 1):
-        for cand in (up,) if step == 0 else (up, down):
-            if np.array_equal(_quantize_node(total, cand, zp), want):
-                return float(cand)
-        up, down = np.nextafter(up, np.float32(np.inf)), np.nextafter(down, np.float32(-np.inf))
-    return None
 
 
 def _strided_copy(lw: Lowering, op: Operation, src: RangeAttr, out: RangeAttr, shape: tuple[int, ...],
