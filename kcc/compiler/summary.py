@@ -133,16 +133,26 @@ def summary_lines(result: CompileResult, output: str) -> list[str]:
             f"KPU RAM peak: {_kib(m.get('kpu_peak', 0))} of {KPU_RAM_BYTES}, lower bound {m.get('kpu_lower_bound', 0)}{kpu_note}"
         )
         lines.append(f"constants: {_kib(m.get('const', 0))}")
-    lines.append(f"kmodel: {output}, {_kib(len(result.data))}")
-    lines.append(f"kmodel version: v{result.kmodel_version} ({result.version_reason})")
+    is_c = Path(output).suffix.lower() == ".c"
+    if is_c:
+        header = Path(output).with_suffix(".h")
+        lines.append(f"reference C: {output} ({_kib(len(result.data))}) + {header} ({_kib(len(result.c_header))})")
+        lines.append("C program: the kmodel v4 program, one C function per node (docs/c-backend.md)")
+    else:
+        lines.append(f"kmodel: {output}, {_kib(len(result.data))}")
+        lines.append(f"kmodel version: v{result.kmodel_version} ({result.version_reason})")
     for i, t in enumerate(result.inputs):
         lines.append(f"input {i} '{t.name}': {list(t.shape)} {t.element} {t.layout}")
     for i, t in enumerate(result.outputs):
         lines.append(f"output {i} '{t.name}': {list(t.shape)} {t.element} {t.layout}")
     total = sum(s.seconds for s in result.stages)
     lines.append(f"time: {total:.2f} s (" + ", ".join(f"{s.name} {s.seconds:.2f}" for s in result.stages) + ")")
-    lines.append("MaixPy:")
-    lines += [f"  {line}" if line else "" for line in maixpy_snippet(result, Path(output).name)]
+    if is_c:
+        name, header_name = Path(output).name, Path(output).with_suffix(".h").name
+        lines.append(f"build: cc -std=c99 -O2 -c {name}; call kcc_model_run() (see {header_name})")
+    else:
+        lines.append("MaixPy:")
+        lines += [f"  {line}" if line else "" for line in maixpy_snippet(result, Path(output).name)]
     lines += accuracy_lines(result)
     return lines
 

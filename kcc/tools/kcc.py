@@ -185,9 +185,17 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_input(path: str, shape: tuple[int, ...], dtype: np.dtype[np.generic]) -> NDArray[np.generic]:
+def load_input(
+    path: str,
+    shape: tuple[int, ...],
+    dtype: np.dtype[np.generic],
+    mean: tuple[float, ...] = (0.0,),
+    std: tuple[float, ...] = (1.0,),
+) -> NDArray[np.generic]:
     """Read an input file: .npy (any shape with the right element count), raw .bin (exact byte size of the
-    model input), or an image (RGB, resized to the model's HxW if needed, planar CHW uint8)."""
+    model input), or an image (RGB, resized to the model's HxW if needed, planar CHW). A uint8 model input takes
+    the image's 0..255 pixels; a float one takes them as `kcc compile` calibrated: RGB in [0, 1], then
+    `(x - mean) / std` (one value or one per channel)."""
     p = Path(path)
     count = int(np.prod(shape))
     suffix = p.suffix.lower()
@@ -205,6 +213,12 @@ def load_input(path: str, shape: tuple[int, ...], dtype: np.dtype[np.generic]) -
                 if rgb.size != (chw[2], chw[1]):
                     rgb = rgb.resize((chw[2], chw[1]), Image.Resampling.BILINEAR)
                 arr = np.asarray(rgb, dtype=np.uint8).transpose(2, 0, 1).copy()
+            if dtype != np.uint8:
+                m = np.asarray(mean, np.float32).reshape(-1, 1, 1)
+                d = np.asarray(std, np.float32).reshape(-1, 1, 1)
+                if m.shape[0] not in (1, 3) or d.shape[0] not in (1, 3):
+                    raise KccError("--input-mean / --input-std take one value or one per channel (3)", op="input")
+                arr = ((arr.astype(np.float32) / np.float32(255.0) - m) / d).astype(dtype)
         else:
             data = p.read_bytes()
             if len(data) != count * dtype.itemsize:
@@ -274,7 +288,13 @@ def _cmd_infer(args: argparse.Namespace) -> int:
 
     model = load_kmodel(args.model)
     specs = input_specs(model)
-    x = load_input(args.input, specs[0].shape, specs[0].np_dtype)
+    from kcc.compiler.options import parse_floats
+
+    mean = parse_floats("--input-mean", args.input_mean)
+    std = parse_floats("--input-std", args.input_std)
+    if any(v == 0 for v in std):
+        raise KccError("--input-std must not be 0 (inputs are divided by it)", op="options")
+    x = load_input(args.input, specs[0].shape, specs[0].np_dtype, mean, std)
     result = simulate(model, [x], timing=args.timing)
     outdir = Path(args.output_dir)
     try:
@@ -373,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--input", required=True, help="input: .npy, raw .bin, or an image (.bmp/.png/.jpg -> RGB CHW uint8)")
     f.add_argument("-o", "--output-dir", default=".", help="directory for <stem>.bin (all outputs) and <stem>_<i>.npy/.bin")
     f.add_argument("--timing", action="store_true", help="print per-node simulation times")
+    f.add_argument("--input-mean", default="0", help="float-input models: an image is fed as (rgb/255 - mean) / std (default 0)")
+    f.add_argument("--input-std", default="1", help="float-input models: see --input-mean (default 1)")
     f.set_defaults(func=_cmd_infer)
     return parser
 

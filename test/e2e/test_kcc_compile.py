@@ -319,3 +319,30 @@ def test_main_sh_command_line() -> None:
     )
     assert MOBILENET.exists() and len([p for p in CALIB.iterdir() if p.suffix == ".png"]) == 8
     assert os.access(ROOT / "tools" / "make_examples.py", os.R_OK)
+
+
+def test_infer_feeds_an_image_to_a_float_input_kmodel_as_compile_calibrated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A float-input kmodel takes an image as `kcc compile` read the calibration images: RGB / 255, then
+    (x - mean) / std with the same --input-mean / --input-std (not the raw 0..255 pixels)."""
+    from PIL import Image
+
+    out = tmp_path / "m.kmodel"
+    norm = ("--input-mean", "0.5", "--input-std", "0.25")
+    _compile_ok(compile_args(MOBILENET, out, "--kmodel-version", "4", *norm), capsys)
+    image = CALIB / "pattern_00.png"
+    with Image.open(image) as im:
+        rgb = np.asarray(im.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR), dtype=np.uint8)
+    x = ((rgb.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)) / np.float32(0.25)).astype(
+        np.float32
+    )
+    np.save(tmp_path / "x.npy", x)
+    for name, args in (("image", [str(image), *norm]), ("tensor", [str(tmp_path / "x.npy")])):
+        rc, _, err = run(["infer", str(out), "--input", args[0], *args[1:], "-o", str(tmp_path / name)], capsys)
+        assert rc == 0, err
+    a = np.load(tmp_path / "image" / "pattern_00_0.npy")
+    b = np.load(tmp_path / "tensor" / "x_0.npy")
+    np.testing.assert_array_equal(a, b)
+    rc, _, err = run(["infer", str(out), "--input", str(image), "--input-std", "0", "-o", str(tmp_path / "z")], capsys)
+    assert rc == 2 and "--input-std must not be 0" in err

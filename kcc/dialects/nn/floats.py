@@ -30,12 +30,30 @@ def f64_attr(value: float) -> F64Attr:
 
 
 def format_f64(value: float) -> str:
-    """The shortest decimal text that the MLIR lexer reads as a float literal equal to `value`."""
+    """The shortest decimal text that the MLIR lexer reads as a float literal equal to `value`; the non-finite
+    values print as the keywords `inf`, `-inf` and `nan` (a -inf pad value of TFLite's PADV2, for example)."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
     text = repr(float(value))
     if "e" in text and "." not in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}.0e{exponent}"
     return text
+
+
+def _parse_f64(parser: Parser, name: str) -> float:
+    """A float literal, or `inf` / `-inf` / `nan` (as `format_f64` prints them)."""
+    if parser.parse_optional_keyword("inf") is not None:
+        return math.inf
+    if parser.parse_optional_keyword("nan") is not None:
+        return math.nan
+    if parser.parse_optional_punctuation("-") is not None:
+        if parser.parse_optional_keyword("inf") is not None:
+            return -math.inf
+        return -float(parser.parse_number(context_msg=f" for {name}"))
+    return float(parser.parse_number(context_msg=f" for {name}"))
 
 
 @irdl_custom_directive
@@ -54,8 +72,7 @@ class KwFloat(CustomDirective):
                 return
         else:
             parser.parse_keyword(name)
-        number = parser.parse_number(context_msg=f" for {name}")
-        self.value.set(state, f64_attr(float(number)))
+        self.value.set(state, f64_attr(_parse_f64(parser, name)))
 
     def print(self, printer: Printer, state: PrintingState, op: IRDLOperation) -> None:
         attr = self.value.get(op)
