@@ -5,27 +5,17 @@ per-op lowering is `kcc/backends/kmodel_v3/lowering.py` and `kcc/backends/kmodel
 
 Where a tensor lives comes from the plan: main RAM `kcc.offset` / `kcc.arg_offsets`, the constant pool
 `kcc.const_offset` (v4 only: v3 has no constants section, its layers embed their tables), KPU RAM the
-`line` of `!kpu.ram` types. One runtime node per op, in the function's order:
-
-| IR op | v3 layer | v4 node |
-|---|---|---|
-| `kpu.upload` | the runtime's input upload (first op, argument only) or K210_UPLOAD | kpu_upload |
-| `kpu.conv2d` (+ `kpu.download` of its map) | K210_CONV (`main_out` when downloaded) | kpu_conv2d (`main_mem_output`) |
-| `nn.quantize` / `nn.dequantize` | QUANTIZE / DEQUANTIZE | quantize / dequantize |
-| `nn.requantize` (u8 -> u8) | REQUANTIZE (256-byte table) | table_lookup1d (table in the constants) |
-| `nn.reshape`, contiguous `nn.slice`, in-place `nn.concat` | nothing (views) or a byte copy | nothing or a copy |
-| `nn.slice`, `nn.concat` (byte movement) | CONCAT of the contiguous runs | strided_slice / concat |
-| `nn.pad` (constant) | not expressible | pad (value = zero point / float value) |
-| `nn.fully_connected` f32 | FULLY_CONNECTED | matmul (transposed weights in the constants) |
-| `nn.add` f32 (same shapes) | ADD | binary add |
-| `nn.softmax` f32 (last axis) | SOFTMAX (one row) | softmax |
-| `nn.sigmoid` f32 | LOGISTIC | not expressible |
-| `nn.reduce_mean` f32 over H, W | GLOBAL_AVERAGE_POOL2D | reduce mean |
+`line` of `!kpu.ram` types. One op becomes one runtime node, or a short exact node sequence (a dequantize
+by 1 then a multiply, a fill plus CONCAT gathers for a v3 pad, ...); scratch main RAM for a sequence comes from
+`Lowering.scratch` above the plan's peak. The op-by-op table (v3 layer, v4 node, exactness, what cannot be
+lowered) is `docs/compile.md`; `uint8_reason` tells the `quantize` pass which uint8 CPU ops a version runs
+exactly.
 
 A `kpu.download` is the DMA / copy of its layer's output: the lowering checks that no main-RAM tensor live
 between the layer and the download overlaps the download's buffer (the copy happens at the layer).
 v3 programs take their input as the runtime does: a uint8 CHW image uploaded to the first layer's map, or
-a float vector for a first FULLY_CONNECTED layer.
+a float vector for a first FULLY_CONNECTED layer (`kmodel_v3/input_loader.py` adds such a first layer when the
+program starts on the CPU).
 """
 
 from __future__ import annotations
