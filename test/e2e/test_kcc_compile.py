@@ -346,3 +346,54 @@ def test_infer_feeds_an_image_to_a_float_input_kmodel_as_compile_calibrated(
     np.testing.assert_array_equal(a, b)
     rc, _, err = run(["infer", str(out), "--input", str(image), "--input-std", "0", "-o", str(tmp_path / "z")], capsys)
     assert rc == 2 and "--input-std must not be 0" in err
+
+
+IRIS = ROOT.parent / "shared" / "fixtures" / "kmodel" / "iris.tflite"
+
+
+def _iris_like(count: int, seed: int, widen: float = 1.0) -> np.ndarray:
+    """Iris-like flowers: per-class means and spreads (times `widen`) of Fisher's measurements (sepal/petal
+    length/width, cm)."""
+    means = np.array([[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.6, 2.0]], np.float32)
+    spread = np.array([[0.35, 0.38, 0.17, 0.1], [0.5, 0.3, 0.47, 0.2], [0.6, 0.3, 0.55, 0.27]], np.float32)
+    rng = np.random.default_rng(seed)
+    cls = rng.integers(0, 3, count)
+    x = means[cls] + widen * spread[cls] * rng.standard_normal((count, 4)).astype(np.float32)
+    return np.clip(x, 0.1, None).astype(np.float32)
+
+
+@pytest.mark.parametrize("version", ["3", "4"])
+def test_iris_tflite_agrees_with_litert(version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fixture's float iris.tflite, compiled with `kcc compile` on 64 iris-like flowers (raw dataset, drawn
+    1.5x wider than the test flowers so that the calibrated ranges cover them), written,
+    and run by `kcc infer`: on 16 held-out flowers the logits are within the uint8 quantization error of
+    ai-edge-litert's and the predicted class is litert's wherever litert's top two logits are not a near tie."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    calib = tmp_path / "calib"
+    calib.mkdir()
+    for i, x in enumerate(_iris_like(64, seed=1, widen=1.5)):
+        np.save(calib / f"flower_{i:02d}.npy", x.reshape(1, 4))
+    out = tmp_path / "iris.kmodel"
+    args = ["compile", str(IRIS), "--dataset", str(calib), "--dataset-format", "raw", "-o", str(out)]
+    _compile_ok([*args, "--kmodel-version", version], capsys)
+    interp = Interpreter(model_path=str(IRIS), num_threads=1)
+    interp.allocate_tensors()
+    inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
+    wants: list[np.ndarray] = []
+    gots: list[np.ndarray] = []
+    for i, x in enumerate(_iris_like(16, seed=2)):
+        interp.set_tensor(inp["index"], x.reshape(inp["shape"]))
+        interp.invoke()
+        wants.append(interp.get_tensor(outp["index"]).reshape(-1).copy())
+        np.save(tmp_path / f"x{i}.npy", x.reshape(1, 4))
+        rc, _, err = run(["infer", str(out), "--input", str(tmp_path / f"x{i}.npy"), "-o", str(tmp_path / "res")], capsys)
+        assert rc == 0, err
+        gots.append(np.load(tmp_path / "res" / f"x{i}_0.npy").reshape(-1))
+    want, got = np.stack(wants), np.stack(gots)
+    # uint8 logits: a few output steps of the logit range (~0.4% each) plus the hidden layer's rounding
+    assert np.abs(got - want).max() <= 0.02 * float(want.max() - want.min()), (got, want)
+    top2 = np.sort(want, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 0.5
+    assert clear.sum() >= 12
+    np.testing.assert_array_equal(got[clear].argmax(axis=1), want[clear].argmax(axis=1))
