@@ -4,6 +4,7 @@ driver; the table of what maps to what is in its docstring)."""
 from __future__ import annotations
 
 from math import prod
+from typing import Any
 
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr
 from xdsl.ir import Operation
@@ -194,36 +195,39 @@ def _max_pool(lw: Lowering, op: MaxPool2dOp) -> None:
             "kmodel v3 max-pools uint8 maps of one quantized type only (no runtime has float MAX_POOL2D)",
             hint="use --kmodel-version 4",
         )
-    n, c, h, w = shape_of(op.input)
-    _, oc, oh, ow = shape_of(op.output)
-    kh, kw = ints(op.kernel)
-    sh, sw = ints(op.strides)
-    pt, pl, _pb, _pr = ints(op.pads)
+    n = shape_of(op.input)[0]
     if n != 1 or op.dilation_values() != (1, 1):
         raise lw.err(
             op,
             f"kmodel v3 max-pools one image without dilation, got batch {n}, dilation {op.dilation_values()}",
             hint="use --kmodel-version 4",
         )
-    lw.emit(
-        v3.QuantizedMaxPool2dOp,
-        op,
-        flags=1,
-        input=lw.loc(op.input, op),
-        output=lw.loc(op.output, op),
-        in_w=w,
-        in_h=h,
-        in_c=c,
-        out_w=ow,
-        out_h=oh,
-        out_c=oc,
-        kernel_w=kw,
-        kernel_h=kh,
-        stride_w=sw,
-        stride_h=sh,
-        pad_w=pl,
-        pad_h=pt,
-    )
+    lw.emit(v3.QuantizedMaxPool2dOp, op, flags=1, **_pool_fields(lw, op))
+
+
+def _pool_fields(lw: Lowering, op: MaxPool2dOp | AvgPool2dOp) -> dict[str, Any]:
+    """The input/output/geometry fields v3's pool layers share (padding: top/left; bottom/right follow)."""
+    _, c, h, w = shape_of(op.input)
+    _, oc, oh, ow = shape_of(op.output)
+    kh, kw = ints(op.kernel)
+    sh, sw = ints(op.strides)
+    pt, pl, _, _ = ints(op.pads)
+    return {
+        "input": lw.loc(op.input, op),
+        "output": lw.loc(op.output, op),
+        "in_w": w,
+        "in_h": h,
+        "in_c": c,
+        "out_w": ow,
+        "out_h": oh,
+        "out_c": oc,
+        "kernel_w": kw,
+        "kernel_h": kh,
+        "stride_w": sw,
+        "stride_h": sh,
+        "pad_w": pl,
+        "pad_h": pt,
+    }
 
 
 def _fully_connected(lw: Lowering, op: FullyConnectedOp) -> None:
@@ -279,35 +283,12 @@ def _avg_pool(lw: Lowering, op: AvgPool2dOp) -> None:
             "no kmodel v3 runtime implements QUANTIZED_AVERAGE_POOL2D",
             hint="quantize with target=kmodel-v3 keeps it in float",
         )
-    n, c, h, w = shape_of(op.input)
-    _, oc, oh, ow = shape_of(op.output)
-    kh, kw = ints(op.kernel)
-    sh, sw = ints(op.strides)
-    pt, pl, pb, pr = ints(op.pads)
+    n = shape_of(op.input)[0]
     if n != 1:
         raise lw.err(op, f"kmodel v3 pools one image, got batch {n}", hint="use --kmodel-version 4")
-    if op.count_include_pad.value.data and (pt or pl or pb or pr):
+    if op.count_include_pad.value.data and any(ints(op.pads)):
         raise lw.err(op, "kmodel v3 averages over the taps inside the input, not over explicit pads (count_include_pad)")
-    lw.emit(
-        v3.AveragePool2dOp,
-        op,
-        flags=1,
-        input=lw.loc(op.input, op),
-        output=lw.loc(op.output, op),
-        in_w=w,
-        in_h=h,
-        in_c=c,
-        out_w=ow,
-        out_h=oh,
-        out_c=oc,
-        kernel_w=kw,
-        kernel_h=kh,
-        stride_w=sw,
-        stride_h=sh,
-        pad_w=pl,
-        pad_h=pt,
-        act=0,
-    )
+    lw.emit(v3.AveragePool2dOp, op, flags=1, act=0, **_pool_fields(lw, op))
 
 
 def _resize(lw: Lowering, op: ResizeOp) -> None:

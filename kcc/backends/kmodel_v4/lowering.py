@@ -249,23 +249,7 @@ def _movement(lw: Lowering, op: ReshapeOp | SliceOp | ConcatOp) -> None:
         _copy(lw, op, src, out)
         return
     starts, ends, steps = fixed_slice(op)
-    shape = shape_of(op.input)
-    pad = 4 - len(shape)
-    lw.emit(
-        v4.StridedSliceOp,
-        op,
-        input=src,
-        output=out,
-        in_shape=shape4(shape),
-        begin=[0] * pad + starts,
-        end=[1] * pad + ends,
-        strides=[1] * pad + steps,
-        begin_mask=0,
-        end_mask=0,
-        ellipsis_mask=0,
-        new_axis_mask=0,
-        shrink_axis_mask=0,
-    )
+    _strided_copy(lw, op, src, out, shape_of(op.input), starts, ends, steps)
 
 
 # ================================================================================================ more CPU ops
