@@ -27,6 +27,8 @@ __all__ = [
     "POOL_TYPES",
     "check_conv_limits",
     "check_layer_limits",
+    "max_out_channels_per_layer",
+    "weight_load_plan",
 ]
 
 MAX_CHANNELS = 1024  # 10-bit "minus one" fields, in and out
@@ -44,8 +46,44 @@ MAX_LOAD_TIMES = 64  # load_time 6 bits
 MAX_WEIGHT_BYTES_PER_LOAD_8BIT = 30 * 1024  # nncase rule; Maix-EMC allows 36 KiB
 MAX_WEIGHT_BYTES_PER_LOAD_16BIT = 60 * 1024
 MAX_PARA_SIZE = (1 << 17) - 1  # para_size 17 bits
+WEIGHT_BYTES_PER_LOAD = MAX_WEIGHT_BYTES_PER_LOAD_8BIT  # what layer_argument.make_layer_argument packs per load
 
 _POOL_STRIDE = {0: 1, 1: 2, 2: 2, 3: 4, 4: 4, 5: 2, 6: 2, 7: 4, 8: 1, 9: 1}
+
+
+def weight_load_plan(
+    in_channels: int, out_channels: int, kernel: int, depthwise: bool = False, weight_bytes: int = 1
+) -> tuple[int, int, int]:
+    """(loads, output channels per load, bytes per output channel) of a layer's weights as
+    `layer_argument.make_layer_argument` packs them: whole output channels, at most WEIGHT_BYTES_PER_LOAD bytes
+    per load (at least one channel), a depthwise layer in one load."""
+    k2 = kernel * kernel
+    if depthwise:
+        return 1, out_channels, k2 * weight_bytes
+    per_oc = k2 * in_channels * weight_bytes
+    per_load = max(1, min(out_channels, WEIGHT_BYTES_PER_LOAD // per_oc))
+    return -(-out_channels // per_load), per_load, per_oc
+
+
+def max_out_channels_per_layer(in_channels: int, kernel: int, weight_bytes: int = 1) -> int:
+    """The most output channels one dense KPU layer with these inputs can have: MAX_CHANNELS, or fewer when their
+    weights would need more than MAX_LOAD_TIMES loads (load_time is a 6-bit field)."""
+    per_oc = kernel * kernel * in_channels * weight_bytes
+    return min(MAX_CHANNELS, MAX_LOAD_TIMES * max(1, WEIGHT_BYTES_PER_LOAD // per_oc))
+
+
+def _load_errors(in_channels: int, out_channels: int, kernel: int, weight_bytes: int) -> list[str]:
+    loads, per_load, per_oc = weight_load_plan(in_channels, out_channels, kernel, False, weight_bytes)
+    errs: list[str] = []
+    if per_oc > WEIGHT_BYTES_PER_LOAD:
+        errs.append(f"one output channel's weights ({per_oc} bytes) exceed the {WEIGHT_BYTES_PER_LOAD}-byte weight load")
+    if loads > MAX_LOAD_TIMES:
+        errs.append(
+            f"output channels {out_channels} need {loads} weight loads ({per_load} channels of {per_oc} bytes per"
+            f" {WEIGHT_BYTES_PER_LOAD}-byte load), above the {MAX_LOAD_TIMES} of the 6-bit load_time"
+            f" (at most {max_out_channels_per_layer(in_channels, kernel, weight_bytes)} output channels per layer)"
+        )
+    return errs
 
 
 def check_conv_limits(
@@ -58,8 +96,10 @@ def check_conv_limits(
     depthwise: bool = False,
     *,
     practical: bool = True,
+    weight_bytes: int = 1,
 ) -> list[str]:
-    """Rules a KPU conv with these shapes breaks (empty list = legal). Height/width are the input's."""
+    """Rules a KPU conv with these shapes breaks (empty list = legal). Height/width are the input's;
+    `weight_bytes` (1: 8-bit, 2: 16-bit weights) counts the weight loads."""
     errs: list[str] = []
     for name, c in (("input channels", in_channels), ("output channels", out_channels)):
         if not 1 <= c <= MAX_CHANNELS:
@@ -73,6 +113,8 @@ def check_conv_limits(
             errs.append(f"depthwise needs equal in/out channels, got {in_channels} and {out_channels}")
         if pool_type not in DEPTHWISE_POOL_TYPES:
             errs.append(f"depthwise layers cannot pool or down-sample (pool type {pool_type}; must be 0)")
+    if not depthwise and kernel in KERNEL_SIZES and all(1 <= c <= MAX_CHANNELS for c in (in_channels, out_channels)):
+        errs += _load_errors(in_channels, out_channels, kernel, weight_bytes)
     if not 1 <= width <= MAX_WIDTH_FIELD:
         errs.append(f"input width {width} outside the register range 1…{MAX_WIDTH_FIELD}")
     elif width > MAX_WIDTH_LAYOUT:

@@ -39,7 +39,9 @@ import numpy.typing as npt
 from kcc.k210.act_fit import ActivationFit, fit_activation
 from kcc.k210.kpu_layer import POOL_NAMES
 from kcc.k210.layer_argument import LayerArgument, make_layer_argument
+from kcc.k210.limits import MAX_LOAD_TIMES
 from kcc.k210.tables import ActivationTable, BatchNormTable
+from kcc.k210.weight_loads import check_weight_loads
 
 __all__ = [
     "MAX_FRACTION_BITS",
@@ -163,6 +165,28 @@ def _check_q(q: tuple[float, int], what: str) -> tuple[float, int]:
     return s, z
 
 
+def _check_argument(arg: LayerArgument, weight_bytes: int) -> None:
+    """ValueError naming the first register rule the layer breaks (a layer kpu-legalize did not split: e.g. more
+    than 64 weight loads with 16-bit weights), instead of a bitfield overflow when the argument is encoded."""
+    errs = check_weight_loads(arg, weight_bytes)
+    loads = arg.load_time + 1
+    if loads > MAX_LOAD_TIMES:
+        per_oc = arg.para_size // (arg.o_ch_num_coef + 1)
+        errs.insert(
+            0,
+            f"{arg.out_channels} output channels of {per_oc} weight bytes need {loads} weight loads of"
+            f" {arg.o_ch_num_coef + 1} channels, above the KPU's {MAX_LOAD_TIMES} (load_time is 6 bits); split the"
+            " output channels (kpu-legalize does for 8-bit weights) or use 8-bit weights",
+        )
+    if not errs:
+        try:
+            arg.words()
+        except ValueError as e:
+            errs.append(str(e))
+    if errs:
+        raise ValueError(errs[0])
+
+
 def quantize_kpu_layer(
     weights_f32: npt.NDArray[np.floating],
     bias_f32: npt.NDArray[np.floating],
@@ -177,7 +201,8 @@ def quantize_kpu_layer(
     per_channel: bool = True,
 ) -> QuantizedKpuLayer:
     """The bit-exact KPU form of a float KPU layer (module docstring). Raises ValueError for bad arguments
-    (shapes, scales, zero points, weight_bits, unknown pool or activation)."""
+    (shapes, scales, zero points, weight_bits, unknown pool or activation) and for a layer whose registers cannot
+    hold it (more than 64 weight loads, a field out of its bits): one line naming the rule."""
     w = np.asarray(weights_f32, dtype=np.float64)
     b = np.asarray(bias_f32, dtype=np.float64).reshape(-1)
     if w.ndim != 4 or w.shape[2] != w.shape[3] or w.shape[2] not in (1, 3):
@@ -266,6 +291,7 @@ def quantize_kpu_layer(
         arg_add=arg_add,
         weight_bytes=weight_bits // 8,
     )
+    _check_argument(arg, weight_bits // 8)
     return QuantizedKpuLayer(
         arg=arg,
         weights=weights_q,

@@ -288,6 +288,31 @@ class FuseActivation(RewritePattern):
         _erase_if_unused(rewriter, dropped)
 
 
+def fusion_pending(op: Operation) -> bool:
+    """True when the one user of `op`'s result is an op the patterns below fold into `op` (so a pass that
+    rewrites `op` itself, like kpu-legalize, should let the fusion happen first)."""
+    if not isinstance(op, Conv2dOp | ConvTranspose2dOp | FullyConnectedOp) or fusable_producer(op.output) is None:
+        return False
+    user = next(iter(op.output.uses)).operation
+    if isinstance(user, UnaryOp | PReluOp):
+        return user.results[0].type == op.output.type and activation_of(user) is not None
+    if isinstance(user, BatchNormOp):
+        return (
+            user.input == op.output
+            and user.output.type == op.output.type
+            and all(_const(v) is not None for v in (user.scale, user.bias, user.mean, user.var))
+        )
+    if isinstance(user, AddOp | SubOp | MulOp | DivOp):
+        for conv_side, const_side in ((0, 1), (1, 0)):
+            const = _const(user.operands[const_side])
+            if user.operands[conv_side] != op.output or const is None or user.output.type != op.output.type:
+                continue
+            c = per_channel_vector(const.to_numpy(), shape_of(op.output))
+            if c is not None and _affine_of(user, c, conv_first=conv_side == 0) is not None:
+                return True
+    return False
+
+
 FUSE_CONV_PATTERNS: tuple[RewritePattern, ...] = (FoldBinaryConstant(), FoldBatchNorm(), FuseActivation())
 
 

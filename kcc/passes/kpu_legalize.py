@@ -3,9 +3,10 @@ as nn ops on the CPU, and say for each op where it went and why (`placement_repo
 
 One greedy rewrite runs, in this order: the decompositions of `kcc.passes.kpu_decompositions` (transposed,
 dilated, fully connected and large-kernel convs into nn ops the KPU can run), the `fuse-conv` patterns (an
-activation or per-channel affine op still after a conv), then the legalization patterns below. A
+activation or per-channel affine op still after a conv), then the legalization patterns below (a conv whose
+result still feeds an op those patterns fold into it waits for the fold: `fuse_conv.fusion_pending`). A
 `kpu.fake_conv2d` computes a stride-1 conv with symmetric "same" padding (1x1: none, 3x3: one zero on every
-side), bias, one piecewise-linear activation and one KPU pool code (docs/dialects/kpu.md); everything else is
+side), bias, one activation (`KPU_ACTIVATIONS`) and one KPU pool code (docs/dialects/kpu.md); everything else is
 glue around it: `nn.pad` before (zeros), `nn.slice` after (crop, or steps), `nn.concat` of channel groups.
 
 **Convolutions** (`nn.conv2d`, float, batch 1, constant weight and bias, dilation 1, kernel at most 3x3):
@@ -34,10 +35,14 @@ glue around it: `nn.pad` before (zeros), `nn.slice` after (crop, or steps), `nn.
   max or mean, 2x2/s1 TF-SAME max), or a global mean/max over a 2x2 or 4x4 map, is fused into a dense stride-1
   conv when the conv result has no other user (`d` is then made a multiple of the pool stride; the s1 pools
   need the map to end exactly where the conv output ends).
-* activations: `none`, relu, clamp, leaky relu, hard sigmoid are fused; sigmoid / tanh / hard swish run after
-  the fake conv as nn ops on the CPU.
+* activations: those of `kpu.KPU_ACTIVATIONS` are fused (the 16-segment table: exact for relu, clamp, leaky
+  relu, hard sigmoid; fitted to about 1 output LSB for sigmoid, tanh, hard swish once the dialect lists them);
+  any other runs after the fake conv as an nn op on the CPU.
 * channels above 1024 (kcc.k210.limits.MAX_CHANNELS): outputs are split into groups of at most 1024 and
   concatenated; inputs are split into partial convs summed with `nn.add` (the activation follows as its own op).
+* weight loads: a dense layer loads its weights in at most 64 loads (load_time is 6 bits) of whole output
+  channels, at most 30 KiB each; a conv whose outputs need more (3x3 over 512 inputs: more than 384 outputs) is
+  split into balanced output-channel groups on the same input, concatenated (`max_out_channels`).
 * a conv over the height limit or the 2 MiB KPU RAM runs in row bands (`plan_row_bands`): the fewest equal
   bands of output rows (2..MAX_GROUPS) whose convs each fit, each an `nn.slice` of the input rows it reads
   (halo included; the conv's own pads only at the map's edges) + an `nn.conv2d` (legalized in turn),
@@ -110,9 +115,9 @@ from kcc.dialects.nn.elementwise import (
 from kcc.dialects.nn.movement import ConcatOp, PadOp, ReshapeOp, SliceOp
 from kcc.dialects.nn.pool import AvgPool2dOp, MaxPool2dOp, ReduceMaxOp, ReduceMeanOp
 from kcc.k210.kpu_layer import pool_output_size
-from kcc.k210.limits import MAX_CHANNELS, MIN_SPATIAL, check_conv_limits
+from kcc.k210.limits import MAX_CHANNELS, MIN_SPATIAL, check_conv_limits, max_out_channels_per_layer
 from kcc.k210.pool_float import POOL_GEOMETRY
-from kcc.passes.fuse_conv import FUSE_CONV_PATTERNS, activation_of, per_channel_vector
+from kcc.passes.fuse_conv import FUSE_CONV_PATTERNS, activation_of, fusion_pending, per_channel_vector
 from kcc.passes.kpu_placement import ORIGIN_ATTR, PlacementRow, Report, is_data_movement, macs
 
 __all__ = ["KpuLegalizePass", "explain", "legalize", "placement_report"]
@@ -548,17 +553,28 @@ def _fold_strided_slice(spec: ConvSpec) -> None:
         spec.inputs, spec.strides, spec.pads = alt.inputs, alt.strides, alt.pads
 
 
-def _split_channels(n: int) -> list[tuple[int, int]]:
-    parts = -(-n // MAX_CHANNELS)
+def _split_channels(n: int, cap: int = MAX_CHANNELS) -> list[tuple[int, int]]:
+    parts = -(-n // cap)
     size = -(-n // parts)
     return [(i, min(n, i + size)) for i in range(0, n, size)]
 
 
-def _channel_split(rewriter: PatternRewriter, op: Conv2dOp, spec: ConvSpec) -> bool:
-    """Rewrite a conv with more than 1024 channels into nn convs of at most 1024 (then legalized one by one)."""
+def max_out_channels(spec: ConvSpec, weight_bits: int = 8) -> int:
+    """The most output channels one KPU layer of `spec` can have: 1024, or fewer for a dense conv whose weights
+    would need more than 64 loads (`kcc.k210.limits.max_out_channels_per_layer`)."""
+    _, c, _, _ = spec.in_shape
+    if spec.depthwise or c > MAX_CHANNELS:
+        return MAX_CHANNELS
+    return max_out_channels_per_layer(c, _kernel_of(spec.weight), weight_bits // 8)
+
+
+def _channel_split(rewriter: PatternRewriter, op: Conv2dOp, spec: ConvSpec, weight_bits: int = 8) -> bool:
+    """Rewrite a conv with more than 1024 channels, or more output channels than its weights can load (64 loads
+    of 30 KiB), into nn convs that fit (then legalized one by one)."""
     _, c, h, w = shape_of(op.input)
     o = spec.weight.shape[0]
-    if c <= MAX_CHANNELS and o <= MAX_CHANNELS:
+    o_cap = max_out_channels(spec, weight_bits)
+    if c <= MAX_CHANNELS and o <= o_cap:
         return False
     _, _, oh, ow = shape_of(op.output)
     strides, pads = ints(op.strides), ints(op.pads)
@@ -584,8 +600,8 @@ def _channel_split(rewriter: PatternRewriter, op: Conv2dOp, spec: ConvSpec) -> b
         result = ConcatOp(parts, op.output.type, 1)
         new.append(result)
         y = result.output
-    elif o > MAX_CHANNELS:
-        parts = [conv(op.input, spec.weight[lo:hi], spec.bias[lo:hi], 1, op.act) for lo, hi in _split_channels(o)]
+    elif o > o_cap:
+        parts = [conv(op.input, spec.weight[lo:hi], spec.bias[lo:hi], 1, op.act) for lo, hi in _split_channels(o, o_cap)]
         result = ConcatOp(parts, op.output.type, 1)
         new.append(result)
         y = result.output
@@ -689,8 +705,8 @@ class LegalizeConv(RewritePattern):
     state: _State
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        if not isinstance(op, Conv2dOp):
-            return
+        if not isinstance(op, Conv2dOp) or fusion_pending(op):
+            return  # an activation / affine op after the conv folds into it first (FUSE_CONV_PATTERNS)
         spec = conv_spec(op)
         if isinstance(spec, str):
             return

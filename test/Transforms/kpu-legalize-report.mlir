@@ -5,15 +5,15 @@
 // NOREPORT: kcc-opt: error: --report needs a pass that reports in the pipeline (e.g. --kpu-legalize --report)
 
 // One line per op of the input (constants excluded), in program order, then the KPU MAC fraction.
-// CHECK:      kpu-legalize placement: 7 ops, 2 on the KPU, 5 on the CPU
+// CHECK:      kpu-legalize placement: 7 ops, 4 on the KPU, 3 on the CPU
 // CHECK-NEXT: #0 %c nn.conv2d: KPU, 27648 MACs: fake_conv2d 3x3 pool max_2_s2 act relu
 // CHECK-NEXT: #1 %p nn.max_pool2d: KPU (fused into #0), 1024 MACs
 // CHECK-NEXT: #2 %v nn.conv2d: CPU, 27648 MACs: weight and bias must be float constants (the KPU loads them from the model)
 // CHECK-NEXT: #3 %tall nn.conv2d: CPU, 10800 MACs: input width 600 above the supported 512
 // CHECK-NEXT: #4 %pr nn.prelu: CPU, 256 MACs: PReLU with per-channel slopes: the KPU has one activation table per layer, not per channel
-// CHECK-NEXT: #5 %s nn.sigmoid: CPU, 256 MACs: sigmoid is not piecewise linear (KPU activations: relu, clamp, leaky_relu, hard_sigmoid)
-// CHECK-NEXT: #6 %t nn.tanh: CPU, 256 MACs: tanh is not piecewise linear (KPU activations: relu, clamp, leaky_relu, hard_sigmoid)
-// CHECK-NEXT: KPU MAC fraction: 0.4223 (28672 of 67888 MACs)
+// CHECK-NEXT: #5 %s nn.sigmoid: KPU, 256 MACs: fake_conv2d 1x1 depthwise act sigmoid
+// CHECK-NEXT: #6 %t nn.tanh: KPU, 256 MACs: fake_conv2d 1x1 depthwise act tanh
+// CHECK-NEXT: KPU MAC fraction: 0.4299 (29184 of 67888 MACs)
 func.func @main(%x: tensor<1x3x16x16xf32>, %h: tensor<1x1x2x600xf32>, %wv: tensor<4x3x3x3xf32>) -> (tensor<1x4x8x8xf32>, tensor<1x4x16x16xf32>, tensor<1x1x2x600xf32>, tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) {
   %w = nn.const dense<0.5> : tensor<4x3x3x3xf32>
   %b = nn.const dense<0.25> : tensor<4xf32>

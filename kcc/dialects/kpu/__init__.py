@@ -1,7 +1,7 @@
 """The `kpu` dialect: what the K210's KPU executes, and the moves between main RAM and KPU RAM.
 
 * `kpu.fake_conv2d` — float32, NCHW: a conv that already obeys every KPU rule (kernel 1x1/3x3, stride 1
-  with down-sampling through the pool unit, symmetric "same" padding, bias + one piecewise-linear activation
+  with down-sampling through the pool unit, symmetric "same" padding, bias + one activation (16-segment table)
   + one KPU pool code fused, channel and size limits). `kpu-legalize` produces it; it runs in float.
 * `kpu.conv2d` — its quantized, bit-exact twin: KPU RAM map in, KPU RAM map out, uint8/uint16 weights, and
   the 12-word layer argument, BN table and 16-segment activation table as attributes.

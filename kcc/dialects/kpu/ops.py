@@ -32,9 +32,10 @@ from kcc.k210.weight_loads import check_weight_loads
 
 __all__ = ["KPU_ACTIVATIONS", "OPS", "Conv2dOp", "DownloadOp", "FakeConv2dOp", "KpuOp", "UploadOp"]
 
-KPU_ACTIVATIONS = ("none", "relu", "clamp", "leaky_relu", "hard_sigmoid")
-"""Fused activations `kpu.fake_conv2d` accepts: the piecewise-linear ones, which the 16-segment table
-represents exactly (up to quantization). Smooth ones (sigmoid, tanh, hard_swish) stay separate CPU ops."""
+KPU_ACTIVATIONS = ("none", "relu", "clamp", "leaky_relu", "hard_sigmoid", "sigmoid", "tanh", "hard_swish")
+"""Fused activations `kpu.fake_conv2d` accepts: every `#nn.act` kind. The piecewise-linear ones are represented
+exactly by the 16-segment table (up to quantization); sigmoid, tanh and hard_swish are fitted by
+`kcc.k210.act_fit` (max error about 1 output LSB, docs/quantization.md)."""
 
 
 class KpuOp(IRDLOperation):
@@ -171,7 +172,7 @@ class FakeConv2dOp(KpuOp):
             raise VerifyException(f"bias shape {fmt_shape(b)} must be {o} (one per output channel)")
         if self.activation not in KPU_ACTIVATIONS:
             raise VerifyException(
-                f"activation {self.activation!r} is not piecewise linear; the KPU takes {', '.join(KPU_ACTIVATIONS)}"
+                f"activation {self.activation!r} has no KPU table; the KPU takes {', '.join(KPU_ACTIVATIONS)}"
             )
         _limit_errors(check_conv_limits(c, o, h, w, k, self.pool_code, self.is_depthwise))
         oh, ow = pool_output_size(self.pool_code, h, w)

@@ -213,15 +213,6 @@ func.func @fake_bias(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %b: ten
 
 // -----
 
-// fake_conv2d piecewise-linear activations only
-func.func @fake_act(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x8x8xf32> {
-  // CHECK: kpu.fake_conv2d: activation 'sigmoid' is not piecewise linear; the KPU takes none, relu, clamp, leaky_relu, hard_sigmoid
-  %y = kpu.fake_conv2d %x, %w, %b pool max_2_s2 act #nn.act<sigmoid> : (tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x8x8xf32>
-  func.return %y : tensor<1x8x8x8xf32>
-}
-
-// -----
-
 // fake_conv2d 1x1 or 3x3
 func.func @fake_kernel(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x5x5xf32>, %b: tensor<8xf32>) -> tensor<1x8x8x8xf32> {
   // CHECK: kpu.fake_conv2d: kernel 5x5 not supported (KPU kernels are 1x1 or 3x3)

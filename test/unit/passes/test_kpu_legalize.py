@@ -216,11 +216,11 @@ def test_pool_after_depthwise_is_its_own_identity_conv() -> None:
     assert [(fc.is_depthwise, fc.pool.data.value) for fc in fake_convs(out)] == [(True, "bypass"), (False, "max_2_s2")]
 
 
-def test_cpu_activation_follows_the_fake_conv() -> None:
+def test_sigmoid_runs_in_the_fake_conv() -> None:
     out, report = assert_equivalent(conv_module((1, 3, 8, 8), 4, (3, 3), pads=(1, 1, 1, 1), act=ActivationAttr("sigmoid")))
-    assert op_names(out) == ["kpu.fake_conv2d", "nn.sigmoid"]
-    assert report.rows[0].placement == "KPU+CPU"
-    assert "sigmoid is not piecewise linear" in report.rows[0].detail
+    assert op_names(out) == ["kpu.fake_conv2d"]
+    assert fake_convs(out)[0].activation == "sigmoid"
+    assert report.rows[0].placement == "KPU"
 
 
 def test_more_than_1024_channels_split() -> None:
