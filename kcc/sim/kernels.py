@@ -1,7 +1,9 @@
 """numpy versions of the kmodel runtimes' CPU kernels, with their float32 / integer rounding behaviour.
 
 Sums the runtimes compute with a sequential float32 loop are computed with `np.cumsum` in float32 (which is
-sequential), not with numpy's pairwise `sum`, so results match the C loops bit for bit.
+sequential), not with numpy's pairwise `sum`, so results match the C loops bit for bit. The float32 kernels the
+interpreter shares (sequential sum, conv, window fold, exp, softmax, logistic) live in kcc/interp/kernels/
+(f32_accumulate, f32_math) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,21 +13,13 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from kcc.interp.kernels.f32_accumulate import conv2d_f32, pool2d_f32, seq_sum, windowed_out
+from kcc.interp.kernels.f32_math import sigmoid_f32, softmax_f32
+
 F32 = NDArray[np.float32]
 I64 = NDArray[np.int64]
 U8 = NDArray[np.uint8]
 FLT_MIN = np.float32(1.17549435e-38)
-
-
-def seq_sum(x: F32, axis: int = -1, init: F32 | float | None = None) -> F32:
-    """Sequential float32 sum along `axis` (optionally starting from `init`, added first)."""
-    x = np.moveaxis(np.asarray(x, dtype=np.float32), axis, -1)
-    if init is not None:
-        start = np.broadcast_to(np.asarray(init, dtype=np.float32), x.shape[:-1])[..., None]
-        x = np.concatenate([start, x], axis=-1)
-    if x.shape[-1] == 0:
-        return np.zeros(x.shape[:-1], dtype=np.float32)
-    return np.cumsum(x, axis=-1, dtype=np.float32)[..., -1]
 
 
 def round_half_away(x: F32) -> F32:
@@ -110,36 +104,6 @@ def pool2d_clipped(
     return acc, cnt
 
 
-def pool2d_f32(
-    x: F32, out_h: int, out_w: int, kh: int, kw: int, sh: int, sw: int, ph: int, pw: int, mode: str, init: float | None = None
-) -> F32:
-    """Float32 pool folding the in-bounds taps in (ky, kx) order into `init` (default: the fold's identity):
-    'max', 'min', 'sum' or 'mean' (the fold divided by the valid-tap count)."""
-    c, h, w = x.shape
-    if init is None:
-        init = {"max": -np.inf, "min": np.inf}.get(mode, 0.0)
-    acc = np.full((c, out_h, out_w), init, dtype=np.float32)
-    cnt = np.zeros((out_h, out_w), dtype=np.float32)
-    oy = np.arange(out_h) * sh - ph
-    ox = np.arange(out_w) * sw - pw
-    for ky in range(kh):
-        for kx in range(kw):
-            iy, ix = oy + ky, ox + kx
-            valid = ((iy >= 0) & (iy < h))[:, None] & ((ix >= 0) & (ix < w))[None, :]
-            tap = x[:, np.clip(iy, 0, h - 1)][:, :, np.clip(ix, 0, w - 1)]
-            if mode == "max":
-                new = np.maximum(acc, tap)
-            elif mode == "min":
-                new = np.minimum(acc, tap)
-            else:
-                new = (acc + tap).astype(np.float32)
-            acc = np.where(valid[None], new, acc)
-            cnt += valid
-    if mode == "mean":
-        acc = (acc / np.maximum(cnt, 1)[None]).astype(np.float32)
-    return acc.astype(np.float32)
-
-
 def resize_nearest(x: NDArray[np.generic], out_h: int, out_w: int) -> NDArray[np.generic]:
     _, h, w = x.shape[-3:]
     sy = np.float32(h) / np.float32(out_h)
@@ -183,58 +147,18 @@ def broadcast_index(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> tu
     return tuple(np.where(g < n, g, 0) for g, n in zip(grids, in_shape, strict=True))
 
 
-def windowed_out(n: int, k: int, s: int, d: int, before: int, after: int) -> int:
-    return (n + before + after - ((k - 1) * d + 1)) // s + 1
-
-
-FloatArr = NDArray[np.floating]
-
-
-def conv2d_f32(
-    x: FloatArr,
-    w: FloatArr,
-    bias: FloatArr,
-    groups: int,
-    ph: tuple[int, int],
-    pw: tuple[int, int],
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-) -> FloatArr:
-    """nncase float conv (NCHW, one batch): acc = bias + Σ x·w in (ic, ky, kx) order, taps outside skipped.
-
-    Accumulates in x's dtype: float32 for the float kernel, float64 (exact for integers < 2^53) for the
-    quantized one."""
-    _, h, wd = x.shape
-    oc, icg, kh, kw = w.shape
-    oh = windowed_out(h, kh, stride[0], dilation[0], *ph)
-    ow = windowed_out(wd, kw, stride[1], dilation[1], *pw)
-    ocg = oc // groups
-    acc = np.broadcast_to(bias[:, None, None], (oc, oh, ow)).astype(x.dtype).copy()
-    oy = np.arange(oh) * stride[0] - ph[0]
-    ox = np.arange(ow) * stride[1] - pw[0]
-    for g in range(groups):
-        osl = slice(g * ocg, (g + 1) * ocg)
-        for c in range(icg):
-            plane = x[g * icg + c]
-            for ky in range(kh):
-                iy = oy + ky * dilation[0]
-                for kx in range(kw):
-                    ix = ox + kx * dilation[1]
-                    valid = ((iy >= 0) & (iy < h))[:, None] & ((ix >= 0) & (ix < wd))[None, :]
-                    tap = plane[np.clip(iy, 0, h - 1)][:, np.clip(ix, 0, wd - 1)]
-                    prod = w[osl, c, ky, kx][:, None, None] * tap[None]
-                    acc[osl] = np.where(valid[None], acc[osl] + prod, acc[osl])
-    return acc
-
-
 def softmax_rows(x: F32, beta: float, max_init: float | None = None) -> F32:
-    m = np.max(x, axis=-1, keepdims=True)
-    if max_init is not None:
-        m = np.maximum(m, np.float32(max_init))
-    e = np.exp(((x - m) * np.float32(beta)).astype(np.float32)).astype(np.float32)
-    s = seq_sum(e, axis=-1)[..., None]
-    return (e / s).astype(np.float32)
+    """The runtimes' SOFTMAX over the last axis: kcc's float32 softmax (max, kcc exp, sequential sum, divide)."""
+    return softmax_f32(x, -1, beta, max_init)
+
+
+def logistic(x: F32) -> F32:
+    """kmodel v3 LOGISTIC: 1 / (1 + exp(-x)) in float32, with kcc's exp."""
+    return sigmoid_f32(x)
 
 
 def prod(shape: tuple[int, ...]) -> int:
     return math.prod(shape)
+
+
+__all__ = ["conv2d_f32", "pool2d_f32", "seq_sum", "windowed_out"]

@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from kcc.backends.kmodel_v4 import format as f4
 from kcc.backends.kmodel_v4.format import BINARY_OPS, KModelV4, MemoryRange, Node, Opcode
 from kcc.errors import KccError
+from kcc.interp.kernels.f32_math import exp_f32, log_f32
 from kcc.k210 import kpu_layer as kl
 from kcc.k210.kpu_ram import KPU_LINE_BYTES, download, row_layout, upload
 from kcc.sim import kernels as k
@@ -86,9 +87,9 @@ def _nnil(prog: tuple[f4.NnilInstr, ...], x: NDArray[np.float32]) -> NDArray[np.
         "abs": np.abs,
         "ceil": np.ceil,
         "cos": np.cos,
-        "exp": np.exp,
+        "exp": exp_f32,
         "floor": np.floor,
-        "log": np.log,
+        "log": log_f32,
         "neg": np.negative,
         "sin": np.sin,
         "square": np.square,

@@ -13,6 +13,8 @@ dependencies in a fixed order, so a generated file holds exactly the kernels it 
 
 from __future__ import annotations
 
+from kcc.interp.kernels import f32_math
+
 PRELUDE = """\
 #include <float.h>
 #include <stddef.h>
@@ -607,7 +609,7 @@ static void kcc_resize_image(const uint8_t *in, uint8_t *out, const uint32_t *in
 """
 
 _SOFTMAX = """\
-/* per row: m = max, e = exp((x - m) * beta), s = sequential sum of e, y = e / s */
+/* per row: m = max, e = kcc_expf((x - m) * beta), s = sequential sum of e, y = e / s */
 static void kcc_softmax(const uint8_t *in, uint8_t *out, uint32_t outer, uint32_t inner, float beta)
 {
     uint32_t r, i;
@@ -618,7 +620,7 @@ static void kcc_softmax(const uint8_t *in, uint8_t *out, uint32_t outer, uint32_
         for (i = 1; i < inner; ++i)
             m = kcc_maxf(m, kcc_ld_f32(x + 4u * i));
         for (i = 0; i < inner; ++i) {
-            float e = expf((kcc_ld_f32(x + 4u * i) - m) * beta);
+            float e = kcc_expf((kcc_ld_f32(x + 4u * i) - m) * beta);
             s = s + e;
             kcc_st_f32(y + 4u * i, e);
         }
@@ -695,9 +697,9 @@ static float kcc_nnil_eval(const uint8_t *code, const uint32_t *consts, uint32_t
         case 0x20: stack[sp - 1] = fabsf(stack[sp - 1]); break;
         case 0x21: stack[sp - 1] = ceilf(stack[sp - 1]); break;
         case 0x22: stack[sp - 1] = cosf(stack[sp - 1]); break;
-        case 0x23: stack[sp - 1] = expf(stack[sp - 1]); break;
+        case 0x23: stack[sp - 1] = kcc_expf(stack[sp - 1]); break;
         case 0x24: stack[sp - 1] = floorf(stack[sp - 1]); break;
-        case 0x25: stack[sp - 1] = logf(stack[sp - 1]); break;
+        case 0x25: stack[sp - 1] = kcc_logf(stack[sp - 1]); break;
         case 0x26: stack[sp - 1] = -stack[sp - 1]; break;
         case 0x27: stack[sp - 1] = 1.0f / sqrtf(stack[sp - 1]); break;
         case 0x28: stack[sp - 1] = sinf(stack[sp - 1]); break;
@@ -933,10 +935,12 @@ SNIPPETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "reduce": (_REDUCE, ("helpers",)),
     "reduce_window2d": (_REDUCE_WINDOW, ("helpers", "conv2d_geometry")),
     "resize_image": (_RESIZE, ("helpers",)),
-    "softmax": (_SOFTMAX, ("helpers",)),
+    "exp": (f32_math.c_exp_source(), ("helpers",)),
+    "log": (f32_math.c_log_source(), ("helpers",)),
+    "softmax": (_SOFTMAX, ("helpers", "exp")),
     "transpose": (_TRANSPOSE, ()),
     "strided_slice": (_SLICE, ()),
-    "nnil": (_NNIL, ("helpers",)),
+    "nnil": (_NNIL, ("helpers", "exp", "log")),
     "table_lookup": (_TABLE, ()),
     "kpu_layout": (_KPU_LAYOUT, ()),
     "kpu_upload": (_KPU_UPLOAD, ("kpu_layout",)),

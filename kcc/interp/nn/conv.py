@@ -10,7 +10,9 @@ from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, im
 from kcc.dialects.nn.base import ints
 from kcc.dialects.nn.conv import BatchNormOp, Conv2dOp, ConvTranspose2dOp, FullyConnectedOp, MatMulOp
 from kcc.interp.activation import apply_activation
+from kcc.interp.f32 import all_plain_f32
 from kcc.interp.kernels.conv import batch_norm, conv2d_nchw, conv_transpose2d_nchw, fully_connected, matmul
+from kcc.interp.kernels.f32_accumulate import conv2d_nchw_f32, fully_connected_f32
 from kcc.interp.quantized import any_quantized, run_quantized
 
 
@@ -19,7 +21,10 @@ class ConvFunctions(InterpreterFunctions):
     @impl(Conv2dOp)
     def run_conv2d(self, interpreter: Interpreter, op: Conv2dOp, args: tuple[Any, ...]) -> PythonValues:
         def f(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-            y = conv2d_nchw(x, w, b, ints(op.strides), ints(op.pads), ints(op.dilations), op.group_count)
+            if all_plain_f32(op):  # the runtimes' float32 order (kcc.interp.kernels.f32_accumulate)
+                y = conv2d_nchw_f32(x, w, b, ints(op.strides), ints(op.pads), ints(op.dilations), op.group_count)
+            else:
+                y = conv2d_nchw(x, w, b, ints(op.strides), ints(op.pads), ints(op.dilations), op.group_count)
             return apply_activation(y, op.act).astype(np.float32)
 
         return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
@@ -44,7 +49,8 @@ class ConvFunctions(InterpreterFunctions):
     @impl(FullyConnectedOp)
     def run_fully_connected(self, interpreter: Interpreter, op: FullyConnectedOp, args: tuple[Any, ...]) -> PythonValues:
         def f(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return apply_activation(fully_connected(x, w, b), op.act).astype(np.float32)
+            y = fully_connected_f32(x, w, b) if all_plain_f32(op) else fully_connected(x, w, b)
+            return apply_activation(y, op.act).astype(np.float32)
 
         return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
 

@@ -43,7 +43,9 @@ from kcc.dialects.nn.elementwise import (
     is_plain_integer,
 )
 from kcc.dialects.nn.types import is_float, numpy_dtype
+from kcc.interp.f32 import all_plain_f32
 from kcc.interp.kernels import elementwise as k
+from kcc.interp.kernels import f32_math
 from kcc.interp.quantized import any_quantized, run_quantized
 
 
@@ -52,10 +54,14 @@ def _run(
     args: tuple[Any, ...],
     kernel: Callable[..., np.ndarray],
     int_kernel: Callable[..., np.ndarray] | None = None,
+    f32_kernel: Callable[..., np.ndarray] | None = None,
 ) -> PythonValues:
     """Apply `kernel` to the operands; float results are cast to the result's dtype (float32 in the quantized path).
-    Plain integer results use `int_kernel` in the operands' dtype."""
+    Plain integer results use `int_kernel` in the operands' dtype; plain float32 ops use `f32_kernel` if given
+    (kcc's float32 semantics, kcc.interp.kernels.f32_math, shared with the simulator and the C backend)."""
     result = op.results[0]
+    if f32_kernel is not None and all_plain_f32(op):
+        return (np.asarray(f32_kernel(*(np.asarray(a, dtype=np.float32) for a in args)), dtype=np.float32),)
     if is_plain_integer(result.type):
         if int_kernel is None:
             raise ValueError(f"{op.name} has no integer kernel")  # the verifier only lets integer-capable ops through
@@ -128,7 +134,7 @@ class ElementwiseFunctions(InterpreterFunctions):
 
     @impl(SigmoidOp)
     def run_sigmoid(self, interpreter: Interpreter, op: SigmoidOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.sigmoid)
+        return _run(op, args, k.sigmoid, f32_kernel=f32_math.sigmoid_f32)
 
     @impl(TanhOp)
     def run_tanh(self, interpreter: Interpreter, op: TanhOp, args: tuple[Any, ...]) -> PythonValues:
@@ -145,11 +151,11 @@ class ElementwiseFunctions(InterpreterFunctions):
 
     @impl(ExpOp)
     def run_exp(self, interpreter: Interpreter, op: ExpOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.exp)
+        return _run(op, args, k.exp, f32_kernel=f32_math.exp_f32)
 
     @impl(LogOp)
     def run_log(self, interpreter: Interpreter, op: LogOp, args: tuple[Any, ...]) -> PythonValues:
-        return _run(op, args, k.log)
+        return _run(op, args, k.log, f32_kernel=f32_math.log_f32)
 
     @impl(SqrtOp)
     def run_sqrt(self, interpreter: Interpreter, op: SqrtOp, args: tuple[Any, ...]) -> PythonValues:
@@ -178,4 +184,4 @@ class ElementwiseFunctions(InterpreterFunctions):
     @impl(SoftmaxOp)
     def run_softmax(self, interpreter: Interpreter, op: SoftmaxOp, args: tuple[Any, ...]) -> PythonValues:
         axis, beta = op.axis_value, op.beta_value
-        return _run(op, args, lambda x: k.softmax(x, axis, beta))
+        return _run(op, args, lambda x: k.softmax(x, axis, beta), f32_kernel=lambda x: f32_math.softmax_f32(x, axis, beta))

@@ -18,6 +18,8 @@ from kcc.dialects.nn.pool import (
     ReduceOp,
     ReduceSumOp,
 )
+from kcc.interp.f32 import all_plain_f32
+from kcc.interp.kernels.f32_accumulate import avg_pool2d_f32, reduce_f32
 from kcc.interp.kernels.pool import avg_pool2d_nchw, max_pool2d_argmax_nchw, max_pool2d_nchw, reduce
 from kcc.interp.quantized import any_quantized, run_quantized
 
@@ -33,6 +35,8 @@ def _run_reduce(op: ReduceOp, args: tuple[Any, ...]) -> PythonValues:
     kind = _REDUCE_KIND[type(op)]
 
     def f(x: np.ndarray) -> np.ndarray:
+        if kind in ("sum", "mean") and all_plain_f32(op):  # the runtimes' float32 order
+            return reduce_f32(x, kind, op.axis_values(), op.keep)
         return np.asarray(reduce(x, kind, op.axis_values(), op.keep), dtype=np.float32)
 
     return run_quantized(op, args, f) if any_quantized(op) else (f(*args),)
@@ -58,6 +62,8 @@ class PoolFunctions(InterpreterFunctions):
     @impl(AvgPool2dOp)
     def run_avg_pool2d(self, interpreter: Interpreter, op: AvgPool2dOp, args: tuple[Any, ...]) -> PythonValues:
         def f(x: np.ndarray) -> np.ndarray:
+            if not op.include_pad and all_plain_f32(op):  # the runtimes' float32 order
+                return avg_pool2d_f32(x, ints(op.kernel), ints(op.strides), ints(op.pads))
             y = avg_pool2d_nchw(x, ints(op.kernel), ints(op.strides), ints(op.pads), op.include_pad, op.ceil_pad_values)
             return y.astype(np.float32)
 
