@@ -36,13 +36,16 @@ from kcc.dialects.nn.elementwise import (
     CeilOp,
     ClampOp,
     DivOp,
+    ExpOp,
     FloorOp,
     LeakyReluOp,
+    LogOp,
     MaximumOp,
     MinimumOp,
     MulOp,
     NegOp,
     ReluOp,
+    SigmoidOp,
     SubOp,
 )
 from kcc.dialects.nn.movement import ResizeOp
@@ -52,23 +55,34 @@ __all__ = ["BINARY_CODES", "INEXACT", "UNARY_CODES", "lower_elementwise", "nnil_
 
 INF = float("inf")
 BINARY_CODES: dict[type[Operation], int] = {AddOp: 0, SubOp: 1, MulOp: 2, DivOp: 3, MinimumOp: 4, MaximumOp: 5}
-UNARY_CODES: dict[type[Operation], int] = {AbsOp: 0, CeilOp: 1, FloorOp: 4, NegOp: 6}
+UNARY_CODES: dict[type[Operation], int] = {AbsOp: 0, CeilOp: 1, ExpOp: 3, FloorOp: 4, LogOp: 5, NegOp: 6}
 INEXACT = {
-    "nn.exp": "exp",
-    "nn.log": "log",
     "nn.sqrt": "sqrt",
     "nn.rsqrt": "rsqrt",
     "nn.tanh": "tanh",
-    "nn.sigmoid": "the logistic function",
     "nn.hard_swish": "x·relu6(x + 3)/6",
     "nn.hard_sigmoid": "clamp(alpha·x + beta)",
     "nn.pow": "pow",
     "nn.squared_difference": "(a - b)²",
 }
 """f32 ops nn computes in float64 with one final rounding where a float32 runtime rounds after every step (or
-uses its own transcendental): no kmodel v4 node reproduces them bit for bit."""
+uses its own transcendental): no kmodel v4 node reproduces them bit for bit. (exp, log and sigmoid are not here:
+the interpreter, the simulator and the C backend share kcc's float32 exp/log, `kcc.interp.kernels.f32_math`.)"""
 
-_NNIL = {"lda_0": 0x03, "ldc_r4_0": 0x04, "ldc_r4_1": 0x05, "ldc_r4": 0x06, "max": 0x45, "min": 0x44, "mul": 0x42, "ret": 0xA0}
+_NNIL = {
+    "lda_0": 0x03,
+    "ldc_r4_0": 0x04,
+    "ldc_r4_1": 0x05,
+    "ldc_r4": 0x06,
+    "exp": 0x23,
+    "neg": 0x26,
+    "add": 0x40,
+    "mul": 0x42,
+    "div": 0x43,
+    "min": 0x44,
+    "max": 0x45,
+    "ret": 0xA0,
+}
 
 
 def nnil_code(program: list[str | tuple[str, float]]) -> np.ndarray:
@@ -97,12 +111,17 @@ def lower_elementwise(lw: Lowering, op: Operation) -> bool:
     elif isinstance(op, ReluOp | ClampOp | LeakyReluOp):
         _f32_only(lw, op)
         lw.emit(v4.NnilUnaryMethodOp, op, input=lw.loc(op.input, op), output=lw.loc(op.output, op), code=_activation(lw, op))
+    elif isinstance(op, SigmoidOp):
+        _f32_only(lw, op)
+        # 1 / (1 + exp(-x)), the float32 steps of kcc's sigmoid (`f32_math.sigmoid_f32`)
+        code = nnil_code(["ldc_r4_1", "ldc_r4_1", "lda_0", "neg", "exp", "add", "div"])
+        lw.emit(v4.NnilUnaryMethodOp, op, input=lw.loc(op.input, op), output=lw.loc(op.output, op), code=code)
     elif op.name in INEXACT:
         raise lw.err(
             op,
             f"kmodel v4 has no exact {op.name}: nn computes {INEXACT[op.name]} in float64 and rounds once, "
             "the runtime rounds in float32",
-            hint="keep it in a model part that runs on the KPU, or compile with --output-format c",
+            hint="keep it in a model part that runs on the KPU (conv + activation) or in a quantized part",
         )
     elif isinstance(op, ResizeOp):
         why = nearest_reason(op)

@@ -20,15 +20,18 @@ def _f64(x: np.ndarray) -> np.ndarray:
 
 
 def add(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _f64(a) + _f64(b)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 0 * inf: NaN as IEEE says
+        return _f64(a) + _f64(b)
 
 
 def sub(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _f64(a) - _f64(b)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 0 * inf: NaN as IEEE says
+        return _f64(a) - _f64(b)
 
 
 def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return _f64(a) * _f64(b)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 0 * inf: NaN as IEEE says
+        return _f64(a) * _f64(b)
 
 
 def div(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -109,7 +109,18 @@ def test_leaky_relu_alpha_not_f32_is_an_error() -> None:
     assert "nn.leaky_relu" in msg and "#0" in msg and "alpha 0.1" in msg and "float32" in msg
 
 
-@pytest.mark.parametrize("op", ["exp", "sigmoid", "hard_swish", "tanh"])
+@pytest.mark.parametrize(("op", "node"), [("exp", "unary"), ("log", "unary"), ("sigmoid", "nnil_unary_method")])
+def test_kcc_float32_transcendentals_are_exact(op: str, node: str) -> None:
+    """exp, log and sigmoid: the interpreter and the runtime (simulator, C) share kcc's float32 exp/log."""
+    x = f32((2, 3, 50), 5).reshape(-1)
+    x[10:] = np.linspace(-120, 100, x.size - 10, dtype=np.float32)  # overflow, underflow, subnormal results
+    x = x.reshape(2, 3, 50)
+    if op == "log":
+        x = np.abs(x)
+    assert exact(unary(op, "tensor<2x3x50xf32>"), x) == [node]
+
+
+@pytest.mark.parametrize("op", ["hard_swish", "tanh", "sqrt"])
 def test_inexact_ops_are_errors(op: str) -> None:
     msg = lowering_error(unary(op, "tensor<1x8xf32>"))
     assert f"nn.{op}" in msg and "exact" in msg and "float64" in msg
