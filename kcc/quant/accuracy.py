@@ -19,13 +19,16 @@ over all samples together:
   that grows along the chain without a big local drop is accumulated, not caused here).
 
 The likely cause, first that applies: `computed in float` (the op is not quantized: its error is its
-inputs'), `range clipping` (more than 0.1% of the float values clipped),
-`activation-table fit error` (a `kpu.conv2d` whose 16-segment table is off by more than 1 output LSB),
-`weight range too wide` (some output channel's weight step is coarser than 1/64 of that channel's spread: the
-shared weight zero point or a wide range costs it more than 2 of its 8 bits), `accumulated from earlier
-layers` (SQNR within 3 dB of its inputs'), else `uint8 rounding` (plain quantization noise of this layer).
-The two KPU figures are recomputed with `kcc.k210.quantize_layer.quantize_kpu_layer` from the float layer
-(`kpu.fake_conv2d` of the reference) and the scales of the `kpu.conv2d`.
+inputs'), `range clipping` (more than 0.1% of the float values clipped), `accumulated from earlier layers`
+(SQNR within 3 dB of its inputs': this layer adds at most as much error as it inherits; a layer whose inputs
+are exact loses everything here), `activation-table fit error` (a `kpu.conv2d` whose 16-segment table is off
+by more than 1 output LSB), `weight range too wide` (some output channel's weight step is coarser than 1/64 of
+that channel's spread: the shared weight zero point costs it more than 2 of its 8 bits), else `uint8
+rounding` (plain quantization noise of this layer). The two KPU figures are recomputed with
+`kcc.k210.quantize_layer.quantize_kpu_layer` from the float layer (`kpu.fake_conv2d` of the reference) and
+the scales of the `kpu.conv2d`. They come after `accumulated`: the fitted tables of sigmoid / tanh /
+hard_swish are about 1 LSB off wherever their curve is resolved, which is a real cost only when the layer's
+own error is not drowned by what it inherits.
 """
 
 from __future__ import annotations
@@ -102,7 +105,7 @@ class LayerAccuracy:
     clipped: float  # fraction of float values outside the calibrated range
     calibrated: tuple[float, float] | None
     observed: tuple[float, float]
-    local_sqnr_drop: float  # dB lost here relative to the worst tagged input (inf for the first layer)
+    local_sqnr_drop: float  # dB lost here relative to the worst tagged input (inf: first layer or exact inputs)
     cause: str = ""
     inputs: list[int] = field(default_factory=lambda: list[int]())
 
@@ -225,14 +228,24 @@ def _cause(row: LayerAccuracy, fop: Operation, qop: Operation) -> str:
         return "computed in float: the error of its inputs, carried or amplified"
     if row.clipped > CLIP_FRACTION:
         return f"range clipping ({row.clipped:.2%} of the float values outside the calibrated range)"
+    if row.inputs and row.local_sqnr_drop <= ACCUMULATED_DB:
+        return "accumulated from earlier layers"
     errors = _kpu_errors(fop, qop)
     if errors is not None and errors[0] > FIT_ERROR_LSB:
         return f"activation-table fit error ({errors[0]:.2f} output LSB)"
     if errors is not None and errors[1] > WEIGHT_STEP:
         return f"weight range too wide (weight step {errors[1]:.3f} of a channel's spread)"
-    if row.inputs and row.local_sqnr_drop <= ACCUMULATED_DB:
-        return "accumulated from earlier layers"
     return "uint8 rounding"
+
+
+def _sqnr_drop(inputs_db: float, own_db: float) -> float:
+    """dB lost from the worst input's SQNR to this value's: inf when exact inputs give an inexact value (all of
+    the error is made here), 0 when both are exact, -inf for inputs without signal."""
+    if inputs_db == math.inf:
+        return 0.0 if own_db == math.inf else math.inf
+    if inputs_db == -math.inf:
+        return -math.inf
+    return inputs_db - own_db
 
 
 def layer_accuracy(reference: ModuleOp, quantized: ModuleOp, samples: Iterable[Sequence[Any]]) -> list[LayerAccuracy]:
@@ -289,8 +302,7 @@ def layer_accuracy(reference: ModuleOp, quantized: ModuleOp, samples: Iterable[S
     for row in rows.values():
         ins = [rows[i].sqnr_db for i in row.inputs if i in rows]
         if ins:
-            worst = min(ins)
-            row.local_sqnr_drop = worst - row.sqnr_db if math.isfinite(worst) else -math.inf
+            row.local_sqnr_drop = _sqnr_drop(min(ins), row.sqnr_db)
         row.cause = _cause(row, fops[row.layer], qops[row.layer])
     return sorted(rows.values(), key=lambda r: (r.cosine, r.sqnr_db, r.layer))
 

@@ -7,7 +7,8 @@ import pytest
 
 from kcc.errors import KccError
 from kcc.quant.histogram import BINS, RunningHistogram
-from kcc.quant.methods import KLD_MIN_BINS, KLD_MIN_VALUES, choose_range
+from kcc.quant.methods import KLD_MIN_BINS, KLD_MIN_VALUES, _kl, choose_range  # pyright: ignore[reportPrivateUsage]
+from kcc.quant.params import uint8_params
 
 
 def _hist(x: np.ndarray, chunks: int = 4) -> RunningHistogram:
@@ -91,3 +92,46 @@ def test_kld_falls_back_to_l2_on_sparse_histograms() -> None:
     hd = _hist(dense)
     assert hd.binned >= KLD_MIN_VALUES and int(np.count_nonzero(hd.counts)) >= KLD_MIN_BINS
     assert choose_range(hd, "kld") != choose_range(hd, "l2")
+
+
+def _uint8_mse(x: np.ndarray, r: tuple[float, float]) -> float:
+    """What l2 minimizes, measured: mean squared error of x through the uint8 parameters `quantize` gives r."""
+    scale, zp = uint8_params(*r)
+    q = np.clip(np.rint(x / scale) + zp, 0, 255)
+    return float(np.mean(((q - zp) * scale - x.astype(np.float64)) ** 2))
+
+
+def _kl_of(h: RunningHistogram, r: tuple[float, float]) -> float:
+    """What kld minimizes: KL(P || Q) of the range r (on the histogram's edges, within the data bins)."""
+    counts = h.counts.astype(np.float64)
+    nonzero = np.flatnonzero(counts)
+    lo = max(round(r[0] / h.width) - h.start, int(nonzero[0]))
+    hi = min(round(r[1] / h.width) - h.start, int(nonzero[-1]) + 1)
+    return _kl(counts, lo, hi)
+
+
+@pytest.mark.parametrize("shape", ["long_tail", "bimodal"])
+def test_l2_and_kld_each_win_on_their_own_criterion(shape: str) -> None:
+    """Where l2 and kld choose clearly different ranges, each range is the better one by its own method's
+    criterion: l2's has the smaller squared uint8 error of the values, kld's the smaller KL divergence.
+
+    * long tail (lognormal, like an exp or a softplus output): the tail holds little mass but big values; l2 keeps
+      it (clipping values at 20-100 costs squared error), kld clips it to resolve the bulk: under half the span.
+    * bimodal (two narrow modes at +-3, like a saturating layer): kld keeps all the mass of both modes (folding
+      the outer flanks into the end bins changes the shape), l2 trims the flanks to gain resolution."""
+    rng = np.random.default_rng(0)
+    if shape == "long_tail":
+        x = rng.lognormal(0.0, 1.0, 200_000).astype(np.float32)
+    else:
+        x = np.concatenate([rng.normal(-3.0, 0.5, 100_000), rng.normal(3.0, 0.5, 100_000)]).astype(np.float32)
+    h = _hist(x)
+    l2, kld = choose_range(h, "l2"), choose_range(h, "kld")
+    inside = {m: float(np.mean((x >= r[0]) & (x <= r[1]))) for m, r in (("l2", l2), ("kld", kld))}
+    if shape == "long_tail":  # measured: l2 (0.01, 90.4), kld (0.01, 26.9)
+        assert l2[0] == kld[0] == h.lo and kld[1] < 0.45 * l2[1] < l2[1] < h.hi
+        assert inside["l2"] > 0.99995 and 0.995 < inside["kld"] < 0.9999
+    else:  # measured: l2 (-4.78, 4.77), kld (-5.25 = min, 5.03)
+        assert h.lo <= kld[0] < l2[0] < -4.5 and 4.5 < l2[1] < kld[1] <= h.hi
+        assert inside["kld"] > 0.99995 > inside["l2"]
+    assert _uint8_mse(x, l2) < _uint8_mse(x, kld)  # l2's criterion prefers l2's range ...
+    assert _kl_of(h, kld) < _kl_of(h, l2)  # ... and kld's criterion kld's
