@@ -141,6 +141,9 @@ def summary_lines(result: CompileResult, output: str) -> list[str]:
     else:
         lines.append(f"kmodel: {output}, {_kib(len(result.data))}")
         lines.append(f"kmodel version: v{result.kmodel_version} ({result.version_reason})")
+        warning = fit_warning(result)
+        if warning:
+            lines.append(warning)
     for i, t in enumerate(result.inputs):
         lines.append(f"input {i} '{t.name}': {list(t.shape)} {t.element} {t.layout}")
     for i, t in enumerate(result.outputs):
@@ -155,6 +158,21 @@ def summary_lines(result: CompileResult, output: str) -> list[str]:
         lines += [f"  {line}" if line else "" for line in maixpy_snippet(result, Path(output).name)]
     lines += accuracy_lines(result)
     return lines
+
+
+def fit_warning(result: CompileResult) -> str:
+    """A warning when the kmodel (MaixPy and the SDK load the whole file into RAM) and its main-RAM arena together
+    exceed the K210's 6 MiB of SRAM; empty when they fit."""
+    from kcc.compiler.options import K210_MAIN_RAM
+
+    need = len(result.data) + result.memory.get("main_peak", 0)
+    if need <= K210_MAIN_RAM:
+        return ""
+    return (
+        f"warning: the kmodel ({_kib(len(result.data))}) and its main RAM ({_kib(result.memory.get('main_peak', 0))}) "
+        f"need {_kib(need)}, more than the K210's 6 MiB of SRAM (the runtime loads the whole kmodel): use fewer "
+        "channels (a smaller alpha) or a smaller input"
+    )
 
 
 def accuracy_lines(result: CompileResult) -> list[str]:

@@ -85,7 +85,7 @@ def _write_dumps(directory: str, stages: Sequence[StageRecord], dot: str) -> Non
 def _cmd_compile(args: argparse.Namespace) -> int:
     from kcc.compiler.options import check_output_path
     from kcc.compiler.pipeline import compile_model
-    from kcc.compiler.summary import accuracy_text, summary_text
+    from kcc.compiler.summary import accuracy_text, fit_warning, summary_text
 
     if args.output and args.output_positional:
         raise KccError("give the output once: either OUT or -o OUT", op="options")
@@ -121,6 +121,9 @@ def _cmd_compile(args: argparse.Namespace) -> int:
     else:
         print(f"{output}: kmodel v{result.kmodel_version}, {len(result.data)} bytes")
         sys.stdout.write(accuracy_text(result))
+    warning = fit_warning(result)
+    if warning and not options.report:
+        print(f"kcc: {warning}", file=sys.stderr)
     return 0
 
 

@@ -397,3 +397,18 @@ def test_iris_tflite_agrees_with_litert(version: str, tmp_path: Path, capsys: py
     clear = top2[:, 1] - top2[:, 0] > 0.5
     assert clear.sum() >= 12
     np.testing.assert_array_equal(got[clear].argmax(axis=1), want[clear].argmax(axis=1))
+
+
+def test_fit_warning_when_kmodel_and_main_ram_exceed_the_sram() -> None:
+    """The runtime loads the whole kmodel into the K210's 6 MiB SRAM next to its main-RAM arena."""
+    from kcc.compiler.pipeline import CompileResult
+    from kcc.compiler.summary import fit_warning, summary_text
+
+    def result(size: int, main_peak: int) -> CompileResult:
+        return CompileResult(b"\0" * size, 3, "asked", None, {"main_peak": main_peak}, [], [], "onnx")
+
+    assert fit_warning(result(5 * 1024 * 1024, 1024 * 1024)) == ""  # exactly 6 MiB fits
+    big = result(5 * 1024 * 1024, 1024 * 1024 + 1)
+    text = fit_warning(big)
+    assert text.startswith("warning: the kmodel (5242880 bytes") and "6 MiB" in text and "\n" not in text
+    assert text in summary_text(big, "m.kmodel")
