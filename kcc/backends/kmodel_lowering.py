@@ -463,6 +463,8 @@ def uint8_reason(op: Operation, inputs: list[QuantType], outputs: list[QuantType
         from kcc.backends.kmodel_v4.resize import nearest_reason
 
         return nearest_reason(op)
+    if version == 3 and isinstance(op, TransposeOp | SplitOp | DepthToSpaceOp):
+        return ""  # CONCAT gathers of byte runs (`kmodel_v3/lowering.py`), whatever the element type
     if version == 3:
         return f"kmodel v3 has no uint8 {op.name} layer"
     if isinstance(op, TransposeOp | SplitOp):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
+import numpy as np
 from xdsl.dialects.builtin import DictionaryAttr, IntegerAttr
 from xdsl.ir import Operation
 
@@ -42,7 +43,7 @@ from kcc.dialects.kpu.ops import DownloadOp, UploadOp
 from kcc.dialects.nn.const import ConstOp
 from kcc.dialects.nn.conv import FullyConnectedOp
 from kcc.dialects.nn.elementwise import AddOp, SigmoidOp, SoftmaxOp
-from kcc.dialects.nn.movement import ConcatOp, PadOp, ReshapeOp, ResizeOp, SliceOp
+from kcc.dialects.nn.movement import ConcatOp, DepthToSpaceOp, PadOp, ReshapeOp, ResizeOp, SliceOp, SplitOp, TransposeOp
 from kcc.dialects.nn.pool import AvgPool2dOp, MaxPool2dOp, ReduceMeanOp
 from kcc.dialects.nn.quant import DequantizeOp, QuantizeOp, RequantizeOp
 from kcc.dialects.nn.types import PerChannelQuantType
@@ -145,6 +146,8 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         )
     elif isinstance(op, ReshapeOp | SliceOp | ConcatOp):
         _movement(lw, op)
+    elif isinstance(op, SplitOp | TransposeOp | DepthToSpaceOp):
+        _gather(lw, op)
     elif isinstance(op, MaxPool2dOp):
         _max_pool(lw, op)
     elif isinstance(op, AvgPool2dOp):
@@ -316,3 +319,43 @@ def _resize(lw: Lowering, op: ResizeOp) -> None:
         out_h=oh,
         align_corners=0,
     )
+
+
+def _source_indices(op: SplitOp | TransposeOp | DepthToSpaceOp) -> list[np.ndarray]:
+    """For each result, the flat input element index of each of its elements (row-major)."""
+    shape = shape_of(op.input)
+    idx = np.arange(prod(shape), dtype=np.int64).reshape(shape)
+    if isinstance(op, TransposeOp):
+        return [idx.transpose(ints(op.perm)).reshape(-1)]
+    if isinstance(op, DepthToSpaceOp):
+        n, cin, h, w = shape
+        b = int(op.block.value.data)
+        c = cin // (b * b)
+        if op.mode.data == "DCR":
+            t = idx.reshape(n, b, b, c, h, w).transpose(0, 3, 4, 1, 5, 2)
+        else:
+            t = idx.reshape(n, c, b, b, h, w).transpose(0, 1, 4, 2, 5, 3)
+        return [t.reshape(-1)]
+    axis = int(op.axis.value.data) % len(shape)
+    out: list[np.ndarray] = []
+    pos = 0
+    for r in op.outputs:
+        k = shape_of(r)[axis]
+        out.append(np.take(idx, np.arange(pos, pos + k), axis=axis).reshape(-1))
+        pos += k
+    return out
+
+
+def _gather(lw: Lowering, op: SplitOp | TransposeOp | DepthToSpaceOp) -> None:
+    """Split / transpose / depth_to_space as pure data movement: one CONCAT per result gathering the input's
+    contiguous byte runs in output order (exact; refused when it takes more than MAX_COPY_RUNS runs)."""
+    src = lw.loc(op.input, op)
+    elem = BYTES[lw.dtype(op.input, op)]
+    for r, index in zip(op.results, _source_indices(op), strict=True):
+        runs: list[tuple[int, int]] = []
+        if index.size:
+            breaks = np.flatnonzero(np.diff(index) != 1) + 1
+            starts = np.concatenate([[0], breaks])
+            ends = np.concatenate([breaks, [index.size]])
+            runs = [(int(index[a]) * elem, int(b - a) * elem) for a, b in zip(starts, ends, strict=True)]
+        _copy(lw, op, src, runs, lw.loc(r, op))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from kcc.backends.kmodel_v3.dequantize import bias_is_exact
 from kcc.backends.kmodel_v3.input_loader import identity_activation
@@ -51,3 +52,51 @@ def test_dequantize_bias_exactness() -> None:
     assert bias_is_exact(0.1, 0)
     assert bias_is_exact(0.5, 127)
     assert not bias_is_exact(0.008503332734107971, 127)
+
+
+# --- split / transpose / depth_to_space as CONCAT gathers ---------------------------------------------------
+
+
+def _gather_programs() -> list[tuple[str, str]]:
+    from test_lower_v4_elementwise import Q
+
+    tin = f"tensor<1x8x4x4x{Q}>"
+    a, b = f"tensor<1x3x4x4x{Q}>", f"tensor<1x5x4x4x{Q}>"
+    progs = [
+        (
+            "split",
+            f"""func.func @main(%x: {tin}) -> ({a}, {b}) {{
+  %a, %b = nn.split %x axis 1 sizes [3, 5] : {tin} -> {a}, {b}
+  func.return %a, %b : {a}, {b}
+}}""",
+        ),
+        (
+            "transpose",
+            f"""func.func @main(%x: {tin}) -> tensor<1x4x8x4x{Q}> {{
+  %a = nn.transpose %x perm [0, 3, 1, 2] : {tin} -> tensor<1x4x8x4x{Q}>
+  func.return %a : tensor<1x4x8x4x{Q}>
+}}""",
+        ),
+    ]
+    for mode in ("DCR", "CRD"):
+        progs.append(
+            (
+                f"depth_to_space {mode}",
+                f"""func.func @main(%x: {tin}) -> tensor<1x2x8x8x{Q}> {{
+  %a = nn.depth_to_space %x block 2 mode "{mode}" : {tin} -> tensor<1x2x8x8x{Q}>
+  func.return %a : tensor<1x2x8x8x{Q}>
+}}""",
+            )
+        )
+    return progs
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_v3_gathers_split_transpose_depth_to_space(index: int) -> None:
+    """Pure data movement has no v3 layer of its own: one CONCAT per result gathers the input's byte runs."""
+    from test_lower_v4_elementwise import exact
+
+    _, text = _gather_programs()[index]
+    x = np.random.default_rng(index).integers(0, 256, (1, 8, 4, 4)).astype(np.uint8)
+    names = exact(text, x, version=3)
+    assert names[0] == "KL_K210_CONV" and set(names[1:]) == {"KL_CONCAT"}  # the loader, then the gathers
