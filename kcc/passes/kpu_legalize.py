@@ -64,7 +64,9 @@ channel k of each input, so over 1024 channels or over the KPU RAM they run in 2
   `nn.pad` mode edge first (a replicated edge value is in the window of the value it copies: maxima exact); an
   avg pool that counts its pads: zero pad first.
 * global means/maxima over any other HxW (`global_pool_windows`): a chain of identity fake convs with 4x4/s4
-  pools while more than 2 rows/columns are left, then 2x2/s2, down to 1x1. Mean: zero rows added by the plans
+  pools while more than 2 rows/columns are left, then 2x2/s2, down to 1x1, when the chain's dense identity
+  weights (C*C bytes per stage) stay within `MAX_GLOBAL_POOL_IDENTITY_BYTES` (64 KiB; else the CPU, with the
+  reason: 1024 channels would carry 1 MiB per stage). Mean: zero rows added by the plans
   add nothing to the sums; the chain divides by `P^2` (P = product of the windows), so the first stage's weight
   is `P^2 / (H*W)`. Max: `nn.pad` mode edge to PxP first (zeros could win a maximum).
 * `nn.add` of two maps of one shape (residual add): `nn.concat` along channels (a placement in KPU RAM) + a
@@ -124,6 +126,11 @@ __all__ = ["KpuLegalizePass", "explain", "legalize", "placement_report"]
 
 LEFT_TOP = {2: 5, 4: 7}  # stride -> left_top pool code
 _GLOBAL_POOL = {("mean", 2): 2, ("max", 2): 1, ("mean", 4): 4, ("max", 4): 3}
+# A global pool chain carries one dense C x C identity weight matrix per stage (a depthwise KPU layer cannot pool,
+# spec k210-kpu-and-kmodel-v3.md §4.2). Above this many identity weight bytes the chain costs more model memory
+# than the pool is worth: 1024 channels would carry 1 MiB per stage, while the CPU averages 1024x7x7 values in
+# ~50k adds. Such pools stay on the CPU with the reason.
+MAX_GLOBAL_POOL_IDENTITY_BYTES = 64 * 1024
 
 
 def _decomposition_patterns() -> list[RewritePattern]:
@@ -1054,6 +1061,12 @@ def _global_pool_plan(op: Operation) -> StandalonePlan | str | None:
     if h * w == 1:
         return None
     wins = global_pool_windows(h, w)
+    identity_bytes = c * c * len(wins)
+    if identity_bytes > MAX_GLOBAL_POOL_IDENTITY_BYTES:
+        return (
+            f"global {kind} over {h}x{w} would take {len(wins)} KPU identity layers carrying {identity_bytes} weight "
+            f"bytes (> {MAX_GLOBAL_POOL_IDENTITY_BYTES}): cheaper on the CPU ({c * h * w} values)"
+        )
     total = int(np.prod(wins))
     pre_pad: tuple[str, list[int]] | None = None
     if kind == "max":  # replicated edge rows/columns never change a maximum; zeros could

@@ -118,10 +118,21 @@ def test_global_pools_over_any_map_run_on_the_kpu(hw: tuple[int, int], kind: str
     assert names(out).count("kpu.fake_conv2d") == len(global_pool_windows(h, w))
 
 
-def test_global_mean_over_1280_channels_7x7_mobilenet_v2() -> None:
-    out, report = check(one_op([(1, 1280, 7, 7)], lambda x: nn.ReduceMeanOp(x, t(1, 1280), [2, 3], False).output))
-    all_kpu(report)
-    assert names(out).count("kpu.fake_conv2d") == 4  # 2 stages x 2 groups of 640
+@pytest.mark.parametrize(("c", "on_kpu"), [(128, True), (181, True), (182, False), (1280, False)])
+def test_global_mean_7x7_stays_on_the_kpu_while_its_identity_weights_are_small(c: int, on_kpu: bool) -> None:
+    """7x7 takes two pool stages, each a dense C x C identity layer (a depthwise KPU layer cannot pool): up to
+    MAX_GLOBAL_POOL_IDENTITY_BYTES (64 KiB: C <= 181) on the KPU; MobileNetV2's 1280 channels would carry
+    2 x 1.6 MB of identity weights, so the mean stays on the CPU with the reason."""
+    from kcc.passes.kpu_legalize import MAX_GLOBAL_POOL_IDENTITY_BYTES
+
+    assert (2 * c * c <= MAX_GLOBAL_POOL_IDENTITY_BYTES) == on_kpu
+    out, report = check(one_op([(1, c, 7, 7)], lambda x: nn.ReduceMeanOp(x, t(1, c), [2, 3], False).output))
+    if on_kpu:
+        assert names(out).count("kpu.fake_conv2d") >= 2 and "nn.reduce_mean" not in names(out)
+        return
+    assert names(out).count("kpu.fake_conv2d") == 0 and "nn.reduce_mean" in names(out)
+    (row,) = [r for r in report.rows if r.op_name == "nn.reduce_mean"]
+    assert row.placement == "CPU" and f"{2 * c * c} weight bytes" in report.text() and "cheaper on the CPU" in report.text()
 
 
 # ---------------------------------------------------------------------------------------------- padded pools
