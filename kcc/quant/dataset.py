@@ -2,7 +2,7 @@
 
     ds = load_dataset("calib/", (1, 3, 224, 224), format="image", mean=[0.485, 0.456, 0.406], std=0.229)
     for x in ds.iterate(progress=True):      # float32 arrays of exactly the input's shape, sorted file order
-        ...
+        outputs = run(module, [x])
 
 * `format="image"`: every `.jpg/.jpeg/.png/.bmp` file of the folder (case-insensitive, sorted by name; other
   files are ignored). Each image is converted to RGB (to grayscale for a 1-channel input), resized to the

@@ -127,9 +127,7 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         lw.emit(
             cls,
             op,
-            flags=1,
-            input=lw.loc(op.input, op),
-            output=lw.loc(op.output, op),
+            **_cpu_io(lw, op),
             count=prod(shape_of(op.input)),
             scale=f32_round(s),
             bias=f32_round(-zp * s),
@@ -138,9 +136,7 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         lw.emit(
             v3.RequantizeOp,
             op,
-            flags=1,
-            input=lw.loc(op.input, op),
-            output=lw.loc(op.output, op),
+            **_cpu_io(lw, op),
             count=prod(shape_of(op.input)),
             table=requant_table(lw, op),
         )
@@ -179,9 +175,7 @@ def lower_op(lw: Lowering, op: Operation, downloads: dict[KpuConv2dOp, DownloadO
         lw.emit(
             v3.GlobalAveragePool2dOp,
             op,
-            flags=1,
-            input=lw.loc(op.input, op),
-            output=lw.loc(op.output, op),
+            **_cpu_io(lw, op),
             kernel_size=h * w,
             channels=n * c,
         )
@@ -294,6 +288,11 @@ def _avg_pool(lw: Lowering, op: AvgPool2dOp) -> None:
     lw.emit(v3.AveragePool2dOp, op, flags=1, act=0, **_pool_fields(lw, op))
 
 
+def _cpu_io(lw: Lowering, op: Operation) -> dict[str, Any]:
+    """The fields every one-input CPU layer starts with: flags 1, its input and its output range."""
+    return {"flags": 1, "input": lw.loc(op.operands[0], op), "output": lw.loc(op.results[0], op)}
+
+
 def _resize(lw: Lowering, op: ResizeOp) -> None:
     """RESIZE_NEAREST_NEIGHBOR (f32) / QUANTIZED_RESIZE_NEAREST_NEIGHBOR (u8, one quantized type): a gather, exact
     when the runtime's index maps equal nn's (`kcc.backends.kmodel_v4.resize`)."""
@@ -309,9 +308,7 @@ def _resize(lw: Lowering, op: ResizeOp) -> None:
     lw.emit(
         cls,
         op,
-        flags=1,
-        input=lw.loc(op.input, op),
-        output=lw.loc(op.output, op),
+        **_cpu_io(lw, op),
         in_w=w,
         in_h=h,
         channels=c,
